@@ -1,0 +1,3 @@
+from .hvr_detector import FrameMemoryCache, HVRDetector
+
+__all__ = ['FrameMemoryCache', 'HVRDetector']

@@ -1,0 +1,282 @@
+"""HVR-Net: a two-stage video detector with intra- and inter-video relations."""
+import copy
+from collections import Counter, OrderedDict
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import torch
+from mmdet.models.detectors import BaseDetector
+from mmdet.structures import DetDataSample, TrackDataSample
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+from torch import Tensor
+
+from mmhvr.registry import MODELS
+from ..roi_heads import merge_memories
+from ..utils import select_video_triplet, video_descriptors
+
+
+class FrameMemoryCache:
+    """Per-video store of frame memories, keyed by frame id.
+
+    Holds at most ``max_frames`` frames (least recently used first out) and
+    only one video at a time: a new ``video_id`` empties it.
+    """
+
+    def __init__(self, max_frames: int) -> None:
+        self.max_frames = max_frames
+        self.video_id = None
+        self.frames: 'OrderedDict[int, dict]' = OrderedDict()
+
+    def start(self, video_id) -> None:
+        if video_id != self.video_id:
+            self.frames.clear()
+            self.video_id = video_id
+
+    def get(self, frame_id: int) -> Optional[dict]:
+        mem = self.frames.get(frame_id)
+        if mem is not None:
+            self.frames.move_to_end(frame_id)
+        return mem
+
+    def put(self, frame_id: int, memory: dict) -> None:
+        self.frames[frame_id] = memory
+        self.frames.move_to_end(frame_id)
+        while len(self.frames) > self.max_frames:
+            self.frames.popitem(last=False)
+
+    def __contains__(self, frame_id: int) -> bool:
+        return frame_id in self.frames
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+@MODELS.register_module()
+class HVRDetector(BaseDetector):
+    """HVR-Net (Han et al., ECCV 2020) on mmdet 3.x.
+
+    Inputs are batches of videos ``(G, T, C, H, W)`` with
+    :class:`TrackDataSample` data samples (see ``docs/batch_layout.md``).
+
+    Args:
+        backbone, neck, rpn_head, roi_head (dict): as in mmdet's Faster
+            R-CNN; ``roi_head`` is an :class:`HVRRoIHead`.
+        stage (int): 1 trains RPN + detector up to intra(2) (head A);
+            2 selects video triplets and trains the inter-video relation,
+            head B and the relation loss.
+        frozen_modules (list[str]): attribute paths of sub-modules frozen
+            for real (no gradient, eval mode); stage 2 freezes ``rpn_head``
+            (the backbone's early stages use its own ``frozen_stages``).
+        train_cfg, test_cfg (dict): ``rpn``/``rpn_proposal``/``rcnn`` as in
+            mmdet; ``test_cfg`` also holds ``branch`` ('final'/'intra'),
+            ``use_cache`` and ``cache_frames`` (frame memories kept).
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 neck: ConfigType,
+                 rpn_head: ConfigType,
+                 roi_head: ConfigType,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 stage: int = 1,
+                 frozen_modules: Sequence[str] = (),
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None) -> None:
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        if stage not in (1, 2):
+            raise ValueError(f'HVRDetector.stage must be 1 or 2, got {stage}')
+        self.stage = stage
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck)
+        rpn_head = copy.deepcopy(rpn_head)
+        rpn_head.update(
+            train_cfg=train_cfg.rpn if train_cfg is not None else None,
+            test_cfg=test_cfg.rpn,
+            num_classes=1)
+        self.rpn_head = MODELS.build(rpn_head)
+        roi_head = copy.deepcopy(roi_head)
+        roi_head.update(
+            train_cfg=train_cfg.rcnn if train_cfg is not None else None,
+            test_cfg=test_cfg.rcnn)
+        self.roi_head = MODELS.build(roi_head)
+        self.train_cfg = train_cfg
+        self.test_cfg = test_cfg
+        self.frozen_modules = list(frozen_modules)
+        for name in self.frozen_modules:
+            module = self.get_submodule(name)
+            for param in module.parameters():
+                param.requires_grad = False
+        self.frame_cache = FrameMemoryCache(
+            max_frames=test_cfg.get('cache_frames', 64))
+
+    def train(self, mode: bool = True) -> 'HVRDetector':
+        super().train(mode)
+        for name in self.frozen_modules:
+            self.get_submodule(name).eval()
+        return self
+
+    # -- shared per-frame work -------------------------------------------
+    def extract_feat(self, imgs: Tensor) -> Tensor:
+        """Frames (F, C, H, W) → 256-channel stride-16 maps (F, 256, h, w)."""
+        return self.neck(self.backbone(imgs))[0]
+
+    def frame_memories(self, x: Tensor,
+                       samples: List[DetDataSample]) -> List[dict]:
+        """Proposals and relation memories of frames with features ``x``."""
+        with torch.no_grad():
+            proposals = self.rpn_head.predict((x, ), samples, rescale=False)
+        return self.roi_head.frame_memory(x,
+                                          [p.bboxes for p in proposals])
+
+    # -- training ---------------------------------------------------------
+    @staticmethod
+    def video_label(sample: TrackDataSample) -> int:
+        """The class of most of a video's boxes (-1 with no box)."""
+        labels = torch.cat([
+            s.gt_instances.labels for s in sample.video_data_samples
+        ]).tolist()
+        return Counter(labels).most_common(1)[0][0] if labels else -1
+
+    def select_triplet(self, inputs: Tensor,
+                       data_samples: List[TrackDataSample]) -> List[int]:
+        """Video-level triplet (anchor, positive, negative) of a group."""
+        num_videos = inputs.shape[0]
+        with torch.no_grad():
+            c5 = self.backbone(inputs.flatten(0, 1))[-1]
+            desc = video_descriptors(c5, num_videos)
+        labels = torch.tensor([self.video_label(s) for s in data_samples])
+        return list(select_video_triplet(desc, labels, anchor_index=0))
+
+    def loss(self, inputs: Tensor,
+             data_samples: List[TrackDataSample]) -> Dict[str, Tensor]:
+        """Losses of a group of videos.
+
+        Args:
+            inputs (Tensor): frames (G, T, C, H, W), normalised.
+            data_samples (list[TrackDataSample]): one per video.
+        """
+        num_frames = inputs.shape[1]
+        videos = list(range(inputs.shape[0]))
+        if self.stage == 2:
+            videos = self.select_triplet(inputs, data_samples)
+        x = self.extract_feat(inputs[videos].flatten(0, 1))
+        frames = [
+            f for v in videos for f in data_samples[v].video_data_samples
+        ]
+        keys = [
+            i * num_frames + data_samples[v].metainfo['key_frames_inds'][0]
+            for i, v in enumerate(videos)
+        ]
+        key_samples = [frames[k] for k in keys]
+
+        losses = dict()
+        if 'rpn_head' not in self.frozen_modules:
+            rpn_samples = copy.deepcopy(key_samples)
+            for s in rpn_samples:
+                s.gt_instances.labels = torch.zeros_like(s.gt_instances.labels)
+            losses.update(self.rpn_head.loss((x[keys], ), rpn_samples))
+            for name in list(losses):
+                if 'loss' in name and 'rpn' not in name:
+                    losses[f'rpn_{name}'] = losses.pop(name)
+
+        with torch.no_grad():
+            proposals = self.rpn_head.predict((x, ),
+                                              frames,
+                                              rescale=False)
+        memories = self.roi_head.frame_memory(x,
+                                              [p.bboxes for p in proposals])
+        video_memories = [
+            merge_memories(memories[i * num_frames:(i + 1) * num_frames])
+            for i in range(len(videos))
+        ]
+        losses.update(
+            self.roi_head.loss(
+                x[keys], [proposals[k] for k in keys],
+                key_samples,
+                video_memories,
+                with_inter=self.stage == 2))
+        return losses
+
+    # -- testing ----------------------------------------------------------
+    def predict(self,
+                inputs: Tensor,
+                data_samples: List[TrackDataSample],
+                rescale: bool = True) -> List[DetDataSample]:
+        """Detections of each item's key frame.
+
+        Args:
+            inputs (Tensor): (N, T, C, H, W); each item holds one key frame
+                (``key_frames_inds``) and support frames of its video.
+            data_samples (list[TrackDataSample]): with metainfo
+                ``support_frame_ids`` (cached path: the supports come from
+                the frame cache, the item only carries frames not seen yet)
+                or without it (every loaded frame other than the key is a
+                support).
+
+        Returns:
+            list[DetDataSample]: the key frames' samples with
+            ``pred_instances`` in original image coordinates.
+        """
+        results = []
+        for imgs, sample in zip(inputs, data_samples):
+            frames = sample.video_data_samples
+            key_ind = sample.metainfo['key_frames_inds'][0]
+            key_sample = frames[key_ind]
+            key, supports = self._key_and_supports(imgs, sample)
+            support_mem = merge_memories([key] + supports)
+            key_sample.pred_instances = self.roi_head.predict_key_frame(
+                key,
+                support_mem,
+                support_mem,
+                key_sample.metainfo,
+                rescale=rescale,
+                branch=self.test_branch)
+            results.append(key_sample)
+        return results
+
+    @property
+    def test_branch(self) -> str:
+        return self.test_cfg.get('branch',
+                                 'final' if self.stage == 2 else 'intra')
+
+    def _key_and_supports(self, imgs: Tensor,
+                          sample: TrackDataSample) -> Tuple[dict, list]:
+        frames = sample.video_data_samples
+        key_ind = sample.metainfo['key_frames_inds'][0]
+        support_ids = sample.metainfo.get('support_frame_ids')
+        use_cache = self.test_cfg.get('use_cache', True) \
+            and support_ids is not None
+        if not use_cache:
+            mems = self.frame_memories(self.extract_feat(imgs), frames)
+            return mems[key_ind], [
+                m for i, m in enumerate(mems) if i != key_ind
+            ]
+
+        cache = self.frame_cache
+        cache.start(frames[key_ind].metainfo['video_id'])
+        new = [
+            i for i, f in enumerate(frames)
+            if f.metainfo['frame_id'] not in cache
+        ]
+        if new:
+            mems = self.frame_memories(
+                self.extract_feat(imgs[new]), [frames[i] for i in new])
+            for i, mem in zip(new, mems):
+                cache.put(frames[i].metainfo['frame_id'], mem)
+        key_id = frames[key_ind].metainfo['frame_id']
+        wanted = [key_id] + [f for f in support_ids if f != key_id]
+        found = [cache.get(f) for f in wanted]
+        missing = [f for f, m in zip(wanted, found) if m is None]
+        if missing:
+            raise RuntimeError(
+                f'video {cache.video_id}: frames {missing} are needed as '
+                f'supports of frame {key_id} but were neither loaded nor '
+                'cached. Test data must arrive video by video in frame order '
+                "(TrackImgSampler) and test_cfg.cache_frames "
+                f'({cache.max_frames}) must hold a whole support set.')
+        return found[0], found[1:]
+
+    def _forward(self, inputs: Tensor, data_samples=None):
+        """Backbone + neck features of every frame (for FLOP counting)."""
+        return self.extract_feat(inputs.flatten(0, 1))

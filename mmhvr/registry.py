@@ -1,0 +1,59 @@
+"""mmhvr registries: children of mmdet's, under the ``mmhvr`` scope.
+
+A config with ``default_scope = 'mmhvr'`` finds mmhvr's modules first and
+falls back to mmdet's and mmengine's.
+"""
+from mmdet.registry import DATA_SAMPLERS as MMDET_DATA_SAMPLERS
+from mmdet.registry import DATASETS as MMDET_DATASETS
+from mmdet.registry import HOOKS as MMDET_HOOKS
+from mmdet.registry import LOOPS as MMDET_LOOPS
+from mmdet.registry import METRICS as MMDET_METRICS
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmdet.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMDET_OPTIM_WRAPPER_CONSTRUCTORS
+from mmdet.registry import TASK_UTILS as MMDET_TASK_UTILS
+from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
+from mmdet.registry import VISUALIZERS as MMDET_VISUALIZERS
+from mmengine.registry import Registry
+
+MODELS = Registry(
+    'model', parent=MMDET_MODELS, scope='mmhvr', locations=['mmhvr.models'])
+TASK_UTILS = Registry(
+    'task util',
+    parent=MMDET_TASK_UTILS,
+    scope='mmhvr',
+    locations=['mmhvr.models'])
+DATASETS = Registry(
+    'dataset',
+    parent=MMDET_DATASETS,
+    scope='mmhvr',
+    locations=['mmhvr.datasets'])
+DATA_SAMPLERS = Registry(
+    'data sampler',
+    parent=MMDET_DATA_SAMPLERS,
+    scope='mmhvr',
+    locations=['mmhvr.datasets.samplers'])
+TRANSFORMS = Registry(
+    'transform',
+    parent=MMDET_TRANSFORMS,
+    scope='mmhvr',
+    locations=['mmhvr.datasets.transforms'])
+METRICS = Registry(
+    'metric',
+    parent=MMDET_METRICS,
+    scope='mmhvr',
+    locations=['mmhvr.evaluation'])
+HOOKS = Registry(
+    'hook', parent=MMDET_HOOKS, scope='mmhvr', locations=['mmhvr.engine'])
+LOOPS = Registry(
+    'loop', parent=MMDET_LOOPS, scope='mmhvr', locations=['mmhvr.engine'])
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer constructor',
+    parent=MMDET_OPTIM_WRAPPER_CONSTRUCTORS,
+    scope='mmhvr',
+    locations=['mmhvr.engine'])
+VISUALIZERS = Registry(
+    'visualizer',
+    parent=MMDET_VISUALIZERS,
+    scope='mmhvr',
+    locations=['mmhvr.visualization'])

@@ -1,0 +1,4 @@
+from .mmcv_check import MMCVOpsMissingError, check_mmcv_ops
+from .setup_env import register_all_modules
+
+__all__ = ['MMCVOpsMissingError', 'check_mmcv_ops', 'register_all_modules']
