@@ -11,6 +11,7 @@ from mmdet.registry import METRICS as MMDET_METRICS
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmdet.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMDET_OPTIM_WRAPPER_CONSTRUCTORS
+from mmdet.registry import OPTIM_WRAPPERS as MMDET_OPTIM_WRAPPERS
 from mmdet.registry import TASK_UTILS as MMDET_TASK_UTILS
 from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
 from mmdet.registry import VISUALIZERS as MMDET_VISUALIZERS
@@ -50,6 +51,11 @@ LOOPS = Registry(
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer constructor',
     parent=MMDET_OPTIM_WRAPPER_CONSTRUCTORS,
+    scope='mmhvr',
+    locations=['mmhvr.engine'])
+OPTIM_WRAPPERS = Registry(
+    'optim_wrapper',
+    parent=MMDET_OPTIM_WRAPPERS,
     scope='mmhvr',
     locations=['mmhvr.engine'])
 VISUALIZERS = Registry(

@@ -1,8 +1,10 @@
 from .checkpoint import register_checkpoint_safe_globals
+from .cpu_amp_optim_wrapper import CPUAmpOptimWrapper
 from .optim_constructor import FrozenAwareOptimWrapperConstructor
 
 register_checkpoint_safe_globals()
 
 __all__ = [
-    'FrozenAwareOptimWrapperConstructor', 'register_checkpoint_safe_globals'
+    'CPUAmpOptimWrapper', 'FrozenAwareOptimWrapperConstructor',
+    'register_checkpoint_safe_globals'
 ]

@@ -1,0 +1,110 @@
+"""Config plumbing shared by ``tools/train.py`` and ``tools/test.py``."""
+import difflib
+import os.path as osp
+from typing import Iterable, Optional
+
+import torch
+from mmengine.config import Config
+
+VALID_EVALS = ('bbox', )
+
+
+def _flatten_keys(cfg, prefix: str = '') -> list:
+    keys = []
+    for k, v in cfg.items():
+        path = f'{prefix}{k}'
+        keys.append(path)
+        if isinstance(v, dict):
+            keys += _flatten_keys(v, path + '.')
+        elif isinstance(v, (list, tuple)):
+            for i, item in enumerate(v):
+                if isinstance(item, dict):
+                    keys += _flatten_keys(item, f'{path}.{i}.')
+    return keys
+
+
+def check_cfg_options(cfg: Config, options: dict) -> None:
+    """Refuse ``--cfg-options`` keys that the config does not have.
+
+    A typo such as ``train_cfg.max_iter=10`` would otherwise be added as a
+    new, unused key and the run would silently use the old value.
+    """
+    known = set(_flatten_keys(cfg._cfg_dict.to_dict()))
+    unknown = [k for k in options if k not in known]
+    if unknown:
+        lines = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
+            hint = f' (did you mean {", ".join(close)}?)' if close else ''
+            lines.append(f'  {key}{hint}')
+        raise KeyError(
+            f'--cfg-options names keys that {cfg.filename} does not have:\n' +
+            '\n'.join(lines) + '\nTo add a new key, edit the config file.')
+
+
+def build_runner_cfg(cfg: Config,
+                     config_path: str,
+                     work_dir: Optional[str] = None,
+                     amp: bool = False,
+                     resume: Optional[str] = None) -> Config:
+    """Apply the command-line choices shared by train and test."""
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    if amp:
+        if torch.cuda.is_available():
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.loss_scale = 'dynamic'
+        else:
+            cfg.optim_wrapper.type = 'CPUAmpOptimWrapper'
+            cfg.optim_wrapper.dtype = 'bfloat16'
+    if resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif resume is not None:
+        cfg.resume = True
+        cfg.load_from = resume
+    if not torch.cuda.is_available() and cfg.get('launcher', 'none') != 'none':
+        # NCCL needs GPUs; the CPU runs distributed jobs over gloo
+        cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
+        cfg.env_cfg.dist_cfg.backend = 'gloo'
+    return cfg
+
+
+def set_test_evaluator(cfg: Config, evals: Iterable[str],
+                       out: Optional[str] = None) -> None:
+    """``--eval bbox`` → the ImageNet VID metric; ``--out`` dumps results."""
+    evals = list(evals)
+    bad = [e for e in evals if e not in VALID_EVALS]
+    if bad:
+        raise ValueError(f'--eval got {", ".join(bad)}; valid values: '
+                         f'{", ".join(VALID_EVALS)}')
+    evaluators = []
+    if 'bbox' in evals:
+        current = cfg.get('test_evaluator', None)
+        if isinstance(current, dict) and current.get('type') == 'VIDMetric':
+            evaluators.append(current)
+        else:
+            evaluators.append(dict(type='VIDMetric', metric='bbox'))
+    if out is not None:
+        if not out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out must be a .pkl file, got {out}')
+        evaluators.append(dict(type='DumpDetResults', out_file_path=out))
+    cfg.test_evaluator = evaluators
+
+
+def trigger_visual(cfg: Config, show: bool, show_dir: Optional[str],
+                   wait_time: float) -> None:
+    """Turn on mmdet's DetVisualizationHook for ``--show``/``--show-dir``."""
+    hooks = cfg.default_hooks
+    if 'visualization' not in hooks:
+        raise KeyError('the config has no default_hooks.visualization '
+                       '(DetVisualizationHook) to draw with')
+    hooks.visualization.draw = True
+    if show:
+        hooks.visualization.show = True
+        hooks.visualization.wait_time = wait_time
+    if show_dir:
+        hooks.visualization.test_out_dir = show_dir
