@@ -1,0 +1,40 @@
+# A CPU-sized HVR-Net stage 1 on the built-in toy VID set, built from the
+# R101 ImageNet VID config: R18-DC5, narrower relation head, fewer
+# proposals, anchors scaled to the toy set's 16-128 px objects.
+_base_ = [
+    './hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid.py',
+    '../_base_/datasets/toy_vid.py'
+]
+num_classes = 6
+model = dict(
+    backbone=dict(depth=18, init_cfg=None),
+    neck=dict(in_channels=[512]),
+    rpn_head=dict(
+        anchor_generator=dict(scales=[1, 2, 4, 8])),
+    roi_head=dict(
+        bbox_head=dict(
+            fc_out_channels=256,
+            num_classes=num_classes,
+            intra_relations=[
+                dict(type='IntraVideoRelation', in_channels=256, num_heads=8),
+                dict(type='IntraVideoRelation', in_channels=256, num_heads=8),
+            ],
+            inter_relation=dict(
+                type='InterVideoRelation', in_channels=256, num_heads=8))),
+    train_cfg=dict(
+        rpn_proposal=dict(nms_pre=1000, max_per_img=64),
+        rcnn=dict(sampler=dict(num=64))),
+    test_cfg=dict(rpn=dict(nms_pre=1000, max_per_img=64)))
+
+train_cfg = dict(max_iters=300, val_interval=300)
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
+         end=50),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=300,
+         milestones=[240], gamma=0.1)
+]
+optim_wrapper = dict(optimizer=dict(lr=0.01))
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=100, max_keep_ckpts=1))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))

@@ -1,0 +1,194 @@
+"""Speed and memory of HVR-Net's cached video path vs single-frame Faster R-CNN.
+
+    python tools/analysis_tools/benchmark.py CONFIG [CHECKPOINT] --video PATH \
+        [--num-frames 30] [--supports 1 5 11 21] [--out bench.json]
+
+(a) HVR-Net video path with the frame cache, (b) the same detector used frame
+by frame with the relations switched off (backbone, RPN, RoI head; the
+single-frame Faster R-CNN), the ratio a/b, and HVR-Net latency for several
+support-set sizes. With ``--train-steps N`` it also times N training steps of
+stage 1 and stage 2 on random frames.
+"""
+import argparse
+import json
+import resource
+import statistics
+import time
+
+import numpy as np
+import torch
+from terminaltables import AsciiTable
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint', nargs='?', default=None)
+    parser.add_argument('--video', required=True,
+                        help='video file or frame folder')
+    parser.add_argument('--num-frames', type=int, default=30,
+                        help='frames timed (the video is looped if shorter)')
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--supports', type=int, nargs='+',
+                        default=[1, 5, 11, 21])
+    parser.add_argument('--main-support', type=int, default=21,
+                        help='support frames of the (a) vs (b) comparison')
+    parser.add_argument('--train-steps', type=int, default=0)
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--out', help='write the figures as JSON')
+    return parser.parse_args()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def frames_of(path: str, n: int) -> list:
+    from mmhvr.apis import FrameSource
+    source = FrameSource(path)
+    base = [source[i] for i in range(len(source))]
+    return [base[i % len(base)] for i in range(n)]
+
+
+def time_video_path(model, frames, num_support: int, warmup: int) -> dict:
+    """Per-frame latency of the cached HVR-Net path (offline, window)."""
+    from mmhvr.apis import VideoInferencer
+    inferencer = VideoInferencer(model, mode='online', num_support=num_support)
+    times, start = [], time.perf_counter()
+    for result in inferencer(frames):
+        now = time.perf_counter()
+        times.append(now - start)
+        start = now
+    return summarize(times[warmup:])
+
+
+def time_single_frame(model, frames, warmup: int) -> dict:
+    """Per-frame latency of the same detector without relations."""
+    from mmhvr.apis import VideoInferencer
+    inferencer = VideoInferencer(model, mode='online', num_support=0)
+    roi_head = model.roi_head
+    times = []
+    for t, img in enumerate(frames):
+        tensor, sample = inferencer._prepare(img, t, 'single')
+        data = model.data_preprocessor(
+            dict(inputs=[tensor[None]],
+                 data_samples=[_track(sample)]), False)
+        start = time.perf_counter()
+        with torch.no_grad():
+            x = model.extract_feat(data['inputs'][0])
+            frame = data['data_samples'][0].video_data_samples[0]
+            proposals = model.rpn_head.predict((x, ), [frame], rescale=False)
+            from mmdet.structures.bbox import bbox2roi
+            rois = bbox2roi([proposals[0].bboxes])
+            feats = roi_head.bbox_roi_extractor([x], rois)
+            head = roi_head.bbox_head
+            z = head.relu(head.fc2(head.relu(head.embed(feats))))
+            cls, reg = head.head_final(z)
+            head.predict_by_feat((rois, ), (cls, ), (reg, ), [frame.metainfo],
+                                 rcnn_test_cfg=roi_head.test_cfg,
+                                 rescale=True)
+        times.append(time.perf_counter() - start)
+    return summarize(times[warmup:])
+
+
+def _track(sample):
+    from mmdet.structures import TrackDataSample
+    track = TrackDataSample(metainfo=dict(key_frames_inds=[0]))
+    track.video_data_samples = [sample]
+    return track
+
+
+def summarize(times) -> dict:
+    ms = [1000 * t for t in times]
+    return dict(
+        median_ms=statistics.median(ms),
+        p10_ms=float(np.percentile(ms, 10)),
+        p90_ms=float(np.percentile(ms, 90)),
+        frames=len(ms))
+
+
+def time_train_steps(config, steps: int) -> dict:
+    from mmengine.config import Config
+    from mmhvr.testing import demo_video_group
+    from mmhvr.registry import MODELS
+    cfg = Config.fromfile(config)
+    out = {}
+    for stage in (1, 2):
+        model_cfg = cfg.model.copy()
+        model_cfg.backbone.init_cfg = None
+        model_cfg.stage = stage
+        if stage == 2:
+            model_cfg.frozen_modules = ['rpn_head']
+            model_cfg.backbone.frozen_stages = 3
+        model = MODELS.build(model_cfg)
+        model.init_weights()
+        model.train()
+        params = [p for p in model.parameters() if p.requires_grad]
+        optim = torch.optim.SGD(params, lr=1e-4, momentum=0.9)
+        # stage 2: a 9-video group (3 of the anchor's class, 3 + 3 others)
+        labels = [0, 0, 0, 1, 1, 1, 2, 2, 2] if stage == 2 else [0]
+        data = demo_video_group(labels, num_frames=3,
+                                image_shape=(3, 600, 1000))
+        times = []
+        for _ in range(steps + 1):
+            start = time.perf_counter()
+            batch = model.data_preprocessor(data, True)
+            losses = model.loss(batch['inputs'], batch['data_samples'])
+            loss = sum(v for k, v in losses.items() if 'loss' in k)
+            optim.zero_grad()
+            loss.backward()
+            optim.step()
+            times.append(time.perf_counter() - start)
+        out[f'stage{stage}'] = summarize(times[1:])
+    return out
+
+
+def main():
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from mmhvr.apis import init_detector
+    model = init_detector(args.config, args.checkpoint)
+    n = args.num_frames + args.warmup
+    frames = frames_of(args.video, n)
+    h, w = frames[0].shape[:2]
+
+    results = dict(config=args.config, video=args.video, frame_size=[w, h],
+                   threads=torch.get_num_threads())
+    rss0 = peak_rss_mb()
+    results['single_frame'] = time_single_frame(model, frames, args.warmup)
+    results['single_frame']['peak_rss_mb'] = peak_rss_mb()
+    results['hvr'] = {}
+    for k in sorted(set(args.supports) | {args.main_support}):
+        results['hvr'][k] = time_video_path(model, frames, k, args.warmup)
+        results['hvr'][k]['peak_rss_mb'] = peak_rss_mb()
+    main_ms = results['hvr'][args.main_support]['median_ms']
+    results['ratio'] = main_ms / results['single_frame']['median_ms']
+    results['start_rss_mb'] = rss0
+
+    rows = [['path', 'supports', 'median ms/frame', 'p10-p90 ms',
+             'peak RSS MB']]
+    sf = results['single_frame']
+    rows.append(['single-frame Faster R-CNN', '-', f"{sf['median_ms']:.1f}",
+                 f"{sf['p10_ms']:.1f}-{sf['p90_ms']:.1f}",
+                 f"{sf['peak_rss_mb']:.0f}"])
+    for k, r in results['hvr'].items():
+        rows.append(['HVR-Net (cached)', k, f"{r['median_ms']:.1f}",
+                     f"{r['p10_ms']:.1f}-{r['p90_ms']:.1f}",
+                     f"{r['peak_rss_mb']:.0f}"])
+    print(AsciiTable(rows, title=f'{w}x{h} input, '
+                     f'{torch.get_num_threads()} threads').table)
+    print(f'HVR-Net ({args.main_support} supports) / single-frame: '
+          f"{results['ratio']:.3f}x")
+    if args.train_steps:
+        results['train'] = time_train_steps(args.config, args.train_steps)
+        for stage, r in results['train'].items():
+            print(f"train step {stage}: median {r['median_ms']:.0f} ms")
+    if args.out:
+        with open(args.out, 'w') as f:
+            json.dump(results, f, indent=2)
+        print(f'written {args.out}')
+
+
+if __name__ == '__main__':
+    main()
