@@ -15,6 +15,14 @@ from mmdet.registry import OPTIM_WRAPPERS as MMDET_OPTIM_WRAPPERS
 from mmdet.registry import TASK_UTILS as MMDET_TASK_UTILS
 from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
 from mmdet.registry import VISUALIZERS as MMDET_VISUALIZERS
+from mmdet.registry import EVALUATOR as MMDET_EVALUATOR
+from mmdet.registry import LOG_PROCESSORS as MMDET_LOG_PROCESSORS
+from mmdet.registry import MODEL_WRAPPERS as MMDET_MODEL_WRAPPERS
+from mmdet.registry import OPTIMIZERS as MMDET_OPTIMIZERS
+from mmdet.registry import PARAM_SCHEDULERS as MMDET_PARAM_SCHEDULERS
+from mmdet.registry import RUNNERS as MMDET_RUNNERS
+from mmdet.registry import VISBACKENDS as MMDET_VISBACKENDS
+from mmdet.registry import WEIGHT_INITIALIZERS as MMDET_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
 MODELS = Registry(
@@ -63,3 +71,19 @@ VISUALIZERS = Registry(
     parent=MMDET_VISUALIZERS,
     scope='mmhvr',
     locations=['mmhvr.visualization'])
+
+# Children with nothing of mmhvr's in them yet: they let configs with
+# ``default_scope='mmhvr'`` find mmdet's and mmengine's entries without
+# falling back with a warning.
+RUNNERS = Registry('runner', parent=MMDET_RUNNERS, scope='mmhvr')
+OPTIMIZERS = Registry('optimizer', parent=MMDET_OPTIMIZERS, scope='mmhvr')
+PARAM_SCHEDULERS = Registry(
+    'parameter scheduler', parent=MMDET_PARAM_SCHEDULERS, scope='mmhvr')
+EVALUATOR = Registry('evaluator', parent=MMDET_EVALUATOR, scope='mmhvr')
+MODEL_WRAPPERS = Registry(
+    'model_wrapper', parent=MMDET_MODEL_WRAPPERS, scope='mmhvr')
+WEIGHT_INITIALIZERS = Registry(
+    'weight initializer', parent=MMDET_WEIGHT_INITIALIZERS, scope='mmhvr')
+VISBACKENDS = Registry('vis_backend', parent=MMDET_VISBACKENDS, scope='mmhvr')
+LOG_PROCESSORS = Registry(
+    'log_processor', parent=MMDET_LOG_PROCESSORS, scope='mmhvr')

@@ -1,9 +1,11 @@
 # A CPU-sized HVR-Net stage 1 on the built-in toy VID set, built from the
-# R101 ImageNet VID config: R18-DC5, narrower relation head, fewer
+# same bases as the R101 ImageNet VID config: R18-DC5, narrower relation head, fewer
 # proposals, anchors scaled to the toy set's 16-128 px objects.
 _base_ = [
-    './hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid.py',
-    '../_base_/datasets/toy_vid.py'
+    '../_base_/models/hvrnet_faster-rcnn_r50-dc5.py',
+    '../_base_/datasets/toy_vid.py',
+    '../_base_/schedules/hvrnet_stage1_165k.py',
+    '../_base_/default_runtime.py'
 ]
 num_classes = 6
 model = dict(

@@ -1,4 +1,4 @@
-from typing import List
+from typing import List, Optional
 
 import torch.nn as nn
 from mmengine.optim import DefaultOptimWrapperConstructor
@@ -14,6 +14,13 @@ class FrozenAwareOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     too; for HVR-Net stage 2 the frozen backbone stages and RPN must not be
     in it at all (no momentum or weight decay state, nothing to update).
     """
+
+    def __init__(self, optim_wrapper_cfg: dict,
+                 paramwise_cfg: Optional[dict] = None) -> None:
+        # An empty paramwise_cfg makes mmengine pass model.parameters()
+        # unfiltered; a no-op custom_keys routes it through add_params.
+        super().__init__(optim_wrapper_cfg, paramwise_cfg or
+                         dict(custom_keys={}))
 
     def add_params(self, params: List[dict], module: nn.Module,
                    prefix: str = '', is_dcn_module=None) -> None:

@@ -237,8 +237,8 @@ class HVRDetector(BaseDetector):
 
     @property
     def test_branch(self) -> str:
-        return self.test_cfg.get('branch',
-                                 'final' if self.stage == 2 else 'intra')
+        return self.test_cfg.get('branch') or (
+            'final' if self.stage == 2 else 'intra')
 
     def _key_and_supports(self, imgs: Tensor,
                           sample: TrackDataSample) -> Tuple[dict, list]:

@@ -1,0 +1,197 @@
+import copy
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmhvr.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmhvr.testing import demo_video_group
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+TOY1 = osp.join(REPO, 'configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py')
+TOY2 = osp.join(REPO, 'configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.py')
+
+
+def small_model_cfg(path, proposals=32):
+    """The toy config's model, shrunk further for unit tests."""
+    cfg = Config.fromfile(path)
+    model = copy.deepcopy(cfg.model)
+    model.backbone.init_cfg = None
+    model.train_cfg.rpn_proposal.max_per_img = proposals
+    model.train_cfg.rcnn.sampler.num = 32
+    model.test_cfg.rpn.max_per_img = proposals
+    return cfg, model
+
+
+def build(path, **kwargs):
+    cfg, model_cfg = small_model_cfg(path, **kwargs)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    return cfg, model
+
+
+def run_loss(model, labels, seed=0):
+    data = demo_video_group(labels, num_frames=3, image_shape=(3, 96, 128),
+                            seed=seed)
+    batch = model.data_preprocessor(data, True)
+    return model.loss(batch['inputs'], batch['data_samples'])
+
+
+def total(losses):
+    return sum(v for k, v in losses.items() if 'loss' in k)
+
+
+def test_stage1_loss_single_video_and_group():
+    _, model = build(TOY1)
+    model.train()
+    for labels in ([1], [0, 2]):
+        losses = run_loss(model, labels)
+        assert {'loss_rpn_cls', 'loss_rpn_bbox', 'loss_cls_intra',
+                'loss_bbox_intra'} <= set(losses)
+        assert 'loss_relation' not in losses and 'loss_cls' not in losses
+        for k, v in losses.items():
+            if 'loss' in k:
+                v = torch.stack(v).sum() if isinstance(v, list) else v
+                assert torch.isfinite(v).all(), k
+        total(losses_flat(losses)).backward()
+        head = model.roi_head.bbox_head
+        assert head.intra_relations[0].parameters().__next__().grad \
+            is not None
+        model.zero_grad()
+
+
+def losses_flat(losses):
+    out = {}
+    for k, v in losses.items():
+        out[k] = torch.stack(v).sum() if isinstance(v, list) else v
+    return out
+
+
+def test_stage2_loss_trains_relations_and_keeps_frozen_parts():
+    cfg, model = build(TOY2)
+    model.train()
+    assert not model.rpn_head.training
+    assert not model.backbone.layer3.training  # frozen_stages=3, eval BN
+    optim_cfg = copy.deepcopy(cfg.optim_wrapper)
+    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type=optim_cfg.pop('constructor'), optim_wrapper_cfg=optim_cfg))
+    optim = constructor(model)
+    in_optim = {id(p) for g in optim.optimizer.param_groups
+                for p in g['params']}
+    frozen = {n: p.detach().clone() for n, p in model.named_parameters()
+              if n.startswith(('rpn_head', 'backbone.conv1',
+                               'backbone.layer1', 'backbone.layer3'))}
+    for n, p in model.named_parameters():
+        if n in frozen:
+            assert id(p) not in in_optim, f'{n} must not be optimised'
+
+    losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
+    assert 'loss_relation' in losses
+    assert not any(k.startswith('loss_rpn') for k in losses)
+    for k in ('loss_cls', 'loss_bbox', 'loss_cls_intra', 'loss_bbox_intra',
+              'loss_relation'):
+        assert torch.isfinite(losses[k]), k
+    optim.backward(total(losses))
+    head = model.roi_head.bbox_head
+    for module in (head.intra_relations, head.inter_relation, head.fc_cls,
+                   head.fc_cls_intra, head.fc1, model.backbone.layer4,
+                   model.neck):
+        grads = [p.grad for p in module.parameters()]
+        assert any(g is not None and g.abs().sum() > 0 for g in grads), \
+            type(module).__name__
+    before = head.fc_cls.weight.detach().clone()
+    optim.step()
+    assert not torch.equal(before, head.fc_cls.weight)
+    for n, p in model.named_parameters():
+        if n in frozen:
+            assert torch.equal(p, frozen[n]), f'{n} changed'
+
+
+def test_stage2_relation_loss_reaches_inter_relation():
+    _, model = build(TOY2)
+    model.train()
+    losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
+    losses['loss_relation'].backward()
+    rel = model.roi_head.bbox_head.inter_relation
+    if losses['loss_relation'].item() > 0:
+        assert any(p.grad is not None and p.grad.abs().sum() > 0
+                   for p in rel.parameters())
+
+
+@pytest.mark.parametrize('num_support', [0, 1, 20])
+def test_predict_boxes_in_original_frame(num_support):
+    _, model = build(TOY2)
+    model.eval()
+    t = num_support + 1
+    data = demo_video_group([0], num_frames=t, image_shape=(3, 96, 128),
+                            support_frame_ids=list(range(1, t)))
+    # frames were resized 2x from a 192x256 original
+    for s in data['data_samples'][0].video_data_samples:
+        s.set_metainfo(dict(ori_shape=(192, 256), scale_factor=(0.5, 0.5)))
+    with torch.no_grad():
+        out = model.test_step(data)
+    assert len(out) == 1
+    pred = out[0].pred_instances
+    assert len(pred) <= model.test_cfg.rcnn.max_per_img
+    assert len(pred) > 0
+    assert (pred.bboxes[:, 0::2] <= 256 + 1e-3).all()
+    assert (pred.bboxes[:, 1::2] <= 192 + 1e-3).all()
+    assert (pred.bboxes >= -1e-3).all()
+    # boxes reach beyond the network input's 128x96: they were rescaled
+    assert pred.bboxes[:, 2].max() > 128 or pred.bboxes[:, 3].max() > 96
+
+
+def test_cached_and_uncached_predictions_match():
+    _, model = build(TOY2)
+    model.eval()
+    num_frames = 6
+    data = demo_video_group([0], num_frames=num_frames,
+                            image_shape=(3, 96, 128))
+    frames = data['inputs'][0]
+    samples = data['data_samples'][0].video_data_samples
+    from mmdet.structures import TrackDataSample
+
+    def item(key, loaded, supports):
+        track = TrackDataSample(metainfo=dict(
+            key_frames_inds=[loaded.index(key)],
+            support_frame_ids=supports))
+        track.video_data_samples = [copy.deepcopy(samples[i])
+                                    for i in loaded]
+        return dict(inputs=[frames[loaded]], data_samples=[track])
+
+    model.frame_cache.start(None)
+    cached, uncached = [], []
+    seen = set()
+    for key in range(num_frames):
+        supports = [f for f in range(num_frames) if f != key]
+        new = [f for f in [key] + supports if f not in seen] or [key]
+        if key not in new:
+            new = [key] + new
+        seen.update(new)
+        with torch.no_grad():
+            cached.append(model.test_step(item(key, new, supports))[0])
+    computed = len(model.frame_cache)
+    assert computed == num_frames
+    model.test_cfg['use_cache'] = False
+    for key in range(num_frames):
+        loaded = [key] + [f for f in range(num_frames) if f != key]
+        with torch.no_grad():
+            uncached.append(model.test_step(item(key, loaded, None))[0])
+    for a, b in zip(cached, uncached):
+        pa, pb = a.pred_instances, b.pred_instances
+        assert len(pa) == len(pb)
+        torch.testing.assert_close(pa.bboxes, pb.bboxes, atol=1e-5,
+                                   rtol=1e-5)
+        torch.testing.assert_close(pa.scores, pb.scores, atol=1e-5,
+                                   rtol=1e-5)
+
+
+def test_missing_support_in_cache_is_a_clear_error():
+    _, model = build(TOY2)
+    model.eval()
+    data = demo_video_group([0], num_frames=1, image_shape=(3, 96, 128),
+                            support_frame_ids=[5])
+    model.frame_cache.start(None)
+    with pytest.raises(RuntimeError, match='frames \\[5\\]'):
+        model.test_step(data)
