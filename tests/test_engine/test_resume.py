@@ -1,0 +1,111 @@
+"""Resuming on torch >= 2.6 (weights_only=True by default) works, and a
+resumed run ends exactly where an uninterrupted one does."""
+import copy
+
+import pytest
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModel
+from mmengine.runner import Runner
+from torch.utils.data import Dataset
+
+
+class TinyModel(BaseModel):
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(4, 2)
+
+    def forward(self, inputs, targets, mode='tensor'):
+        out = self.linear(inputs)
+        if mode == 'loss':
+            return dict(loss=((out - targets)**2).mean())
+        return out
+
+
+class TinyData(Dataset):
+
+    def __init__(self):
+        g = torch.Generator().manual_seed(0)
+        self.x = torch.randn(16, 4, generator=g)
+        self.y = torch.randn(16, 2, generator=g)
+
+    def __len__(self):
+        return 16
+
+    def __getitem__(self, i):
+        return dict(inputs=self.x[i], targets=self.y[i])
+
+
+def make_runner(work_dir, max_iters, resume=False):
+    torch.manual_seed(0)  # same initial weights in every run
+    return Runner(
+        model=TinyModel(),
+        work_dir=str(work_dir),
+        train_dataloader=dict(
+            dataset=TinyData(),
+            sampler=dict(type='DefaultSampler', shuffle=True, seed=0),
+            batch_size=4,
+            collate_fn=dict(type='default_collate'),
+            num_workers=0),
+        optim_wrapper=dict(
+            optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
+        param_scheduler=dict(
+            type='MultiStepLR', by_epoch=False, milestones=[1, 3], end=4,
+            gamma=0.5),
+        train_cfg=dict(by_epoch=False, max_iters=max_iters),
+        default_hooks=dict(
+            checkpoint=dict(type='CheckpointHook', by_epoch=False,
+                            interval=2),
+            logger=dict(type='LoggerHook', interval=1)),
+        randomness=dict(seed=0),
+        resume=resume,
+        default_scope='mmhvr',
+        experiment_name=f'resume_{work_dir.name}_{max_iters}_{resume}')
+
+
+def test_torch_defaults_to_weights_only():
+    # the trap this fix is for: make sure it is still there to be fixed
+    import inspect
+    src = inspect.getsource(torch.serialization.load)
+    assert 'weights_only' in src
+
+
+def test_resume_matches_uninterrupted_run(tmp_path):
+    run_a = make_runner(tmp_path / 'a', 4)
+    run_a.train()
+
+    run_b = make_runner(tmp_path / 'b', 2)
+    run_b.train()
+    ckpt = tmp_path / 'b' / 'iter_2.pth'
+    assert ckpt.exists()
+    # the checkpoint holds mmengine's message hub, which weights_only=True
+    # refuses unless mmhvr allow-listed its types
+    state = torch.load(ckpt, map_location='cpu', weights_only=True)
+    assert 'message_hub' in state
+
+    run_b2 = make_runner(tmp_path / 'b', 4, resume=True)
+    run_b2.train()
+
+    assert run_a.iter == run_b2.iter == 4
+    lr_a = run_a.optim_wrapper.get_lr()['lr']
+    lr_b = run_b2.optim_wrapper.get_lr()['lr']
+    assert lr_a == pytest.approx(lr_b)
+    for (na, pa), (nb, pb) in zip(run_a.model.named_parameters(),
+                                  run_b2.model.named_parameters()):
+        torch.testing.assert_close(pa, pb, atol=1e-6, rtol=0)
+    sa = run_a.optim_wrapper.optimizer.state_dict()['state']
+    sb = run_b2.optim_wrapper.optimizer.state_dict()['state']
+    assert sa.keys() == sb.keys() and len(sa) > 0
+    for k in sa:
+        torch.testing.assert_close(sa[k]['momentum_buffer'],
+                                   sb[k]['momentum_buffer'], atol=1e-6,
+                                   rtol=0)
+
+
+def test_untrusted_types_are_still_refused(tmp_path):
+    import mmhvr.engine  # noqa: F401  registers the allow-list
+    path = tmp_path / 'evil.pth'
+    torch.save({'x': copy.copy}, path)  # an arbitrary callable
+    with pytest.raises(Exception, match='(?i)weights_only|unsupported'):
+        torch.load(path, weights_only=True)
