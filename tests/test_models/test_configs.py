@@ -73,7 +73,9 @@ def test_r101_configs_build(cfgs):
     frozen = [n for n, p in model.named_parameters() if not p.requires_grad]
     assert any(n.startswith('rpn_head') for n in frozen)
     assert any(n.startswith('backbone.layer3') for n in frozen)
-    assert not any(n.startswith('backbone.layer4') for n in frozen)
+    # conv5 and the 1x1 conv are trained (BN stays frozen, as in mmdet)
+    assert 'backbone.layer4.0.conv1.weight' not in frozen
+    assert not any(n.startswith(('neck', 'roi_head')) for n in frozen)
 
 
 def test_pretrained_backbone_loads_from_local_checkpoint(tmp_path):

@@ -1,0 +1,3 @@
+from .relation_triplet_loss import RelationTripletLoss
+
+__all__ = ['RelationTripletLoss']

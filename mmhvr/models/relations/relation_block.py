@@ -1,0 +1,72 @@
+"""Proposal-level multi-head attention, the building block of HVR-Net."""
+import math
+from typing import Optional, Tuple
+
+import torch
+import torch.nn as nn
+from mmengine.model import BaseModule
+from torch import Tensor
+
+from mmhvr.registry import MODELS
+
+
+@MODELS.register_module()
+class RelationBlock(BaseModule):
+    """Query proposals attend to support proposals.
+
+    ``A = softmax((Q Wq)(S Wk)^T / sqrt(dk))`` row-wise per head and
+    ``out = Q + concat_h(A_h · S Wv_h) · Wo``. The support's projections
+    ``(S Wk, S Wv)`` depend on the support alone, so they can be computed
+    once per frame (:meth:`project_support`) and concatenated across frames;
+    :meth:`attend` takes them. The result does not depend on the order of
+    the support rows; with no support (m = 0) the output is Q.
+
+    Args:
+        in_channels (int): d, the proposal feature width.
+        num_heads (int): attention heads; d must be divisible by it.
+        key_channels (int, optional): total width of queries/keys over all
+            heads (defaults to d).
+    """
+
+    def __init__(self,
+                 in_channels: int,
+                 num_heads: int = 16,
+                 key_channels: Optional[int] = None,
+                 init_cfg=dict(
+                     type='Normal', std=0.01, layer='Linear')) -> None:
+        super().__init__(init_cfg=init_cfg)
+        key_channels = key_channels or in_channels
+        if in_channels % num_heads or key_channels % num_heads:
+            raise ValueError(
+                f'in_channels ({in_channels}) and key_channels '
+                f'({key_channels}) must be divisible by num_heads '
+                f'({num_heads})')
+        self.in_channels = in_channels
+        self.num_heads = num_heads
+        self.key_channels = key_channels
+        self.query = nn.Linear(in_channels, key_channels)
+        self.key = nn.Linear(in_channels, key_channels)
+        self.value = nn.Linear(in_channels, in_channels)
+        self.out = nn.Linear(in_channels, in_channels)
+
+    def project_support(self, support: Tensor) -> Tuple[Tensor, Tensor]:
+        """Support (m, d) → keys (m, key_channels), values (m, d)."""
+        return self.key(support), self.value(support)
+
+    def attend(self, query: Tensor, keys: Tensor, values: Tensor) -> Tensor:
+        """Query (n, d) attends to projected support → (n, d)."""
+        n, m, h = query.shape[0], keys.shape[0], self.num_heads
+        if m == 0 or n == 0:
+            return query + 0 * self.out.bias.sum()  # keep the graph alive
+        q = self.query(query).view(n, h, -1).transpose(0, 1)  # (h, n, dk)
+        k = keys.view(m, h, -1).permute(1, 2, 0)  # (h, dk, m)
+        v = values.view(m, h, -1).transpose(0, 1)  # (h, m, dv)
+        # softmax in fp32 even under bf16/fp16 autocast
+        logits = torch.bmm(q, k).float() / math.sqrt(q.shape[-1])
+        attn = logits.softmax(dim=-1).to(v.dtype)
+        context = torch.bmm(attn, v).transpose(0, 1).reshape(n, -1)
+        return query + self.out(context)
+
+    def forward(self, query: Tensor, support: Tensor) -> Tensor:
+        """Query (n, d), support (m, d) → enhanced query (n, d)."""
+        return self.attend(query, *self.project_support(support))

@@ -1,0 +1,82 @@
+"""Multi-level triplet selection of HVR-Net (video level, proposal level)."""
+from typing import Tuple
+
+import torch
+from torch import Tensor
+
+
+def video_descriptors(feats: Tensor, num_videos: int) -> Tensor:
+    """Per-video descriptors from conv5 maps.
+
+    Args:
+        feats (Tensor): (V*T, C, H, W), video-major (a video's T frames are
+            consecutive).
+        num_videos (int): V.
+
+    Returns:
+        Tensor: (V, C), the max over a video's frames of each frame's
+        globally average-pooled feature.
+    """
+    pooled = feats.mean(dim=(2, 3))
+    return pooled.view(num_videos, -1, pooled.shape[1]).max(dim=1).values
+
+
+def select_video_triplet(video_feats: Tensor,
+                         video_labels: Tensor,
+                         anchor_index: int = 0) -> Tuple[int, int, int]:
+    """The hardest video triplet of a group.
+
+    Args:
+        video_feats (Tensor): (V, C) video descriptors.
+        video_labels (Tensor): (V, ) video classes.
+        anchor_index (int): the anchor video.
+
+    Returns:
+        tuple[int]: (anchor, positive, negative): the same-class video least
+        similar (dot product) to the anchor and the other-class video most
+        similar to it.
+    """
+    video_labels = torch.as_tensor(video_labels)
+    anchor_label = video_labels[anchor_index]
+    sim = video_feats @ video_feats[anchor_index]
+    same = video_labels == anchor_label
+    same[anchor_index] = False
+    other = video_labels != anchor_label
+    if not same.any() or not other.any():
+        raise ValueError(
+            f'a video triplet needs another video of the anchor class '
+            f'{int(anchor_label)} and a video of another class; the group '
+            f'has labels {video_labels.tolist()}')
+    inf = torch.finfo(sim.dtype).max
+    pos = torch.where(same, sim, sim.new_full((), inf)).argmin()
+    neg = torch.where(other, sim, sim.new_full((), -inf)).argmax()
+    return int(anchor_index), int(pos), int(neg)
+
+
+def mine_hard_triplets(similarity: Tensor, query_labels: Tensor,
+                       support_labels: Tensor,
+                       num_classes: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """Hardest proposal triplets.
+
+    Args:
+        similarity (Tensor): (n, m) query-support similarities.
+        query_labels (Tensor): (n, ) labels, ``num_classes`` = background.
+        support_labels (Tensor): (m, ) labels.
+        num_classes (int): number of foreground classes.
+
+    Returns:
+        tuple[Tensor]: (anchor_idx, pos_idx, neg_idx), LongTensors of equal
+        length: for each foreground query with at least one same-label and
+        one different-label support, the least similar same-label support
+        and the most similar different-label support (background supports
+        are negatives).
+    """
+    same = query_labels[:, None] == support_labels[None, :]
+    valid = (query_labels < num_classes) & same.any(1) & (~same).any(1)
+    inf = torch.finfo(similarity.dtype).max
+    pos = torch.where(same, similarity,
+                      similarity.new_full((), inf)).argmin(1)
+    neg = torch.where(~same, similarity,
+                      similarity.new_full((), -inf)).argmax(1)
+    anchor = torch.nonzero(valid).flatten()
+    return anchor, pos[anchor], neg[anchor]

@@ -1,0 +1,81 @@
+import pytest
+import torch
+
+from mmhvr.models import InterVideoRelation, IntraVideoRelation
+from mmhvr.registry import MODELS
+
+
+@pytest.fixture(params=[IntraVideoRelation, InterVideoRelation])
+def block(request):
+    torch.manual_seed(0)
+    m = request.param(in_channels=32, num_heads=4)
+    m.init_weights()
+    for p in m.parameters():  # larger than init so effects are visible
+        torch.nn.init.normal_(p, std=0.2)
+    return m
+
+
+def test_shape_and_residual(block):
+    q, s = torch.randn(5, 32), torch.randn(7, 32)
+    out = block(q, s)
+    assert out.shape == q.shape
+    assert not torch.allclose(out, q)
+
+
+def test_order_invariance(block):
+    q, s = torch.randn(5, 32), torch.randn(9, 32)
+    perm = torch.randperm(9)
+    torch.testing.assert_close(block(q, s), block(q, s[perm]), atol=1e-5,
+                               rtol=1e-5)
+
+
+def test_empty_support_and_empty_query(block):
+    q = torch.randn(4, 32, requires_grad=True)
+    out = block(q, torch.zeros(0, 32))
+    assert torch.equal(out, q) and torch.isfinite(out).all()
+    out.sum().backward()
+    assert torch.equal(q.grad, torch.ones_like(q))
+    assert block(torch.zeros(0, 32), torch.randn(3, 32)).shape == (0, 32)
+
+
+def test_gradients_reach_projections_and_query(block):
+    q = torch.randn(5, 32, requires_grad=True)
+    block(q, torch.randn(6, 32)).pow(2).sum().backward()
+    for layer in (block.query, block.key, block.value, block.out):
+        assert layer.weight.grad is not None
+        assert layer.weight.grad.abs().sum() > 0
+    assert q.grad.abs().sum() > 0
+
+
+def test_cached_projections_equal_forward(block):
+    q, s1, s2 = torch.randn(5, 32), torch.randn(4, 32), torch.randn(3, 32)
+    k1, v1 = block.project_support(s1)
+    k2, v2 = block.project_support(s2)
+    cached = block.attend(q, torch.cat([k1, k2]), torch.cat([v1, v2]))
+    torch.testing.assert_close(cached, block(q, torch.cat([s1, s2])))
+
+
+def test_attention_is_a_softmax_over_support():
+    m = IntraVideoRelation(in_channels=8, num_heads=1)
+    with torch.no_grad():
+        for layer in (m.query, m.key, m.value, m.out):
+            layer.weight.copy_(torch.eye(8))
+            layer.bias.zero_()
+    q = torch.zeros(1, 8)
+    s = torch.eye(8)[:2] * 3
+    # q is zero: equal logits, so the context is the mean of the values
+    torch.testing.assert_close(m(q, s), s.mean(0, keepdim=True))
+
+
+def test_fp32_softmax_under_bf16_autocast(block):
+    q, s = torch.randn(5, 32) * 50, torch.randn(300, 32) * 50
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = block(q, s)
+    assert torch.isfinite(out.float()).all()
+
+
+def test_registry_build_and_validation():
+    m = MODELS.build(dict(type='IntraVideoRelation', in_channels=64))
+    assert m(torch.randn(2, 64), torch.randn(3, 64)).shape == (2, 64)
+    with pytest.raises(ValueError, match='divisible'):
+        InterVideoRelation(in_channels=30, num_heads=4)
