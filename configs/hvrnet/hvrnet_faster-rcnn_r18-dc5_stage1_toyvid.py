@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/schedules/hvrnet_stage1_165k.py',
     '../_base_/default_runtime.py'
 ]
-num_classes = 6
+num_classes = 5
 model = dict(
     backbone=dict(depth=18, init_cfg=None),
     neck=dict(in_channels=[512]),

@@ -166,22 +166,20 @@ class VideoInferencer:
             scale=(1000, 600), keep_ratio=True)
         self.resize = Resize(
             scale=resize['scale'], keep_ratio=resize.get('keep_ratio', True))
-        sampler_cfg = copy.deepcopy(
-            _find_transform(pipeline, 'VideoTestSupportSample') or {})
-        sampler_cfg.pop('type', None)
-        if num_support is not None:
-            sampler_cfg['num_support'] = num_support
-        self.num_support = sampler_cfg.get('num_support', 20)
-        from mmhvr.datasets.transforms import VideoTestSupportSample
-        self.sampler = VideoTestSupportSample(**sampler_cfg)
+        sampler_cfg = _find_transform(pipeline,
+                                      'VideoTestSupportSample') or {}
+        self.method = sampler_cfg.get('method', 'uniform')
+        self.frame_range = sampler_cfg.get('frame_range', 10)
+        self.num_support = num_support if num_support is not None \
+            else sampler_cfg.get('num_support', 20)
 
     def support_ids(self, t: int, num_frames: int) -> List[int]:
         if self.mode == 'online':
             return list(range(max(0, t - self.num_support), t))
-        return [
-            int(f) for f in self.sampler.support_frame_ids(t, num_frames)
-            if f != t
-        ]
+        from mmhvr.datasets.support_frames import \
+            select_support_frames
+        return select_support_frames(t, num_frames, self.method,
+                                      self.num_support, self.frame_range)
 
     def _prepare(self, img: np.ndarray, frame_id: int, video_id) -> tuple:
         results = self.resize(

@@ -3,7 +3,7 @@
 # the toy model configs; the layout is the same as ImageNet VID's.
 dataset_type = 'ImagenetVIDDataset'
 data_root = 'data/toy_vid/'
-toy_classes = None  # filled in by the toy configs from mmhvr.datasets
+toy_classes = ('disc', 'square', 'triangle', 'striped_cat', 'spotted_cat')
 
 train_pipeline = [
     dict(type='VideoKeySupportSample', num_support=2),
@@ -50,6 +50,7 @@ train_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='annotations/toy_vid_train.json',
+        metainfo=dict(classes=toy_classes),
         data_prefix=dict(img_path='Data'),
         key_frames_only=True,
         pipeline=train_pipeline))
@@ -63,6 +64,7 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='annotations/toy_vid_val.json',
+        metainfo=dict(classes=toy_classes),
         data_prefix=dict(img_path='Data'),
         test_mode=True,
         pipeline=test_pipeline))

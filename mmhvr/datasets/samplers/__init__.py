@@ -1,0 +1,3 @@
+from .video_triplet_sampler import VideoTripletSampler
+
+__all__ = ['VideoTripletSampler']

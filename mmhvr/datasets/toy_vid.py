@@ -1,0 +1,221 @@
+"""A built-in toy VID set: seeded, no downloads, a few MB.
+
+Short videos of moving textured shapes over cluttered backgrounds, with
+per-frame motion blur, occlusion by clutter and illumination changes. Two
+classes, ``striped_cat`` and ``spotted_cat``, share shape, size and colour
+and differ only by their coat pattern, which the blur and occlusion wash out
+on most frames: from one such frame they are confusable, over a video (or by
+comparing videos) they are not — the situation HVR-Net is built for.
+"""
+import json
+import os
+import os.path as osp
+from typing import Dict, Optional
+
+import cv2
+import numpy as np
+
+TOY_CLASSES = ('disc', 'square', 'triangle', 'striped_cat', 'spotted_cat')
+CAT_COLOUR = (70, 140, 200)  # BGR, shared by the confusable pair
+
+
+def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    base = rng.integers(60, 200, 3)
+    img = np.empty((h, w, 3), np.float32)
+    img[:] = base
+    img += rng.normal(0, 12, (h, w, 3))
+    for _ in range(rng.integers(6, 14)):  # clutter: blobs and lines
+        colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+        if rng.random() < 0.5:
+            c = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+            cv2.circle(img, c, int(rng.integers(3, 12)), colour, -1)
+        else:
+            p1 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+            p2 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
+            cv2.line(img, p1, p2, colour, int(rng.integers(1, 4)))
+    return img
+
+
+def _draw(img: np.ndarray, cls: str, cx: float, cy: float, size: float,
+          colour, pattern_visible: bool) -> None:
+    r = size / 2
+    c = (int(round(cx)), int(round(cy)))
+    if cls == 'disc':
+        cv2.circle(img, c, int(r), colour, -1)
+    elif cls == 'square':
+        cv2.rectangle(img, (int(cx - r), int(cy - r)),
+                      (int(cx + r), int(cy + r)), colour, -1)
+    elif cls == 'triangle':
+        pts = np.array([[cx, cy - r], [cx - r, cy + r], [cx + r, cy + r]],
+                       np.int32)
+        cv2.fillPoly(img, [pts], colour)
+    else:  # the confusable pair: same ellipse, different coat
+        axes = (int(r), int(r * 0.7))
+        cv2.ellipse(img, c, axes, 0, 0, 360, CAT_COLOUR, -1)
+        if pattern_visible:
+            dark = (20, 40, 60)
+            if cls == 'striped_cat':
+                for dx in np.linspace(-0.6, 0.6, 4) * r:
+                    x = int(cx + dx)
+                    cv2.line(img, (x, int(cy - 0.5 * r)),
+                             (x, int(cy + 0.5 * r)), dark, 2)
+            else:
+                for dx, dy in ((-0.4, -0.2), (0.3, -0.3), (0.0, 0.3),
+                               (-0.3, 0.35), (0.45, 0.2)):
+                    cv2.circle(img, (int(cx + dx * r), int(cy + dy * r)),
+                               max(2, int(0.12 * r)), dark, -1)
+
+
+def _video(rng: np.random.Generator, num_frames: int, h: int, w: int,
+           classes) -> tuple:
+    """Frames (list of uint8 BGR) and per-frame object lists."""
+    background = _background(rng, h, w)
+    objects = []
+    for _ in range(int(rng.integers(1, 3))):
+        cls = classes[int(rng.integers(0, len(classes)))]
+        size = float(rng.uniform(24, 46))
+        objects.append(
+            dict(cls=cls,
+                 size=size,
+                 pos=np.array([rng.uniform(size, w - size),
+                               rng.uniform(size, h - size)]),
+                 vel=rng.uniform(-3.5, 3.5, 2),
+                 colour=tuple(int(c) for c in rng.integers(30, 255, 3)),
+                 # the coat shows on about a third of the frames
+                 visible=rng.random(num_frames) < 0.35))
+    frames, boxes = [], []
+    for t in range(num_frames):
+        img = background.copy()
+        gain = rng.uniform(0.7, 1.3)  # illumination change
+        frame_boxes = []
+        for k, obj in enumerate(objects):
+            obj['pos'] = obj['pos'] + obj['vel'] + rng.normal(0, 0.7, 2)
+            cx, cy = obj['pos']
+            _draw(img, obj['cls'], cx, cy, obj['size'], obj['colour'],
+                  bool(obj['visible'][t]))
+            r = obj['size'] / 2
+            ry = r * 0.7 if obj['cls'].endswith('cat') else r
+            x1, y1 = max(0.0, cx - r), max(0.0, cy - ry)
+            x2, y2 = min(float(w), cx + r), min(float(h), cy + ry)
+            if x2 - x1 >= 4 and y2 - y1 >= 4:
+                frame_boxes.append(dict(cls=obj['cls'], instance=k,
+                                        bbox=[x1, y1, x2, y2]))
+        for _ in range(int(rng.integers(0, 3))):  # occluding clutter
+            x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
+            s = int(rng.integers(6, 16))
+            colour = tuple(int(c) for c in rng.integers(0, 255, 3))
+            cv2.rectangle(img, (x, y), (x + s, y + s), colour, -1)
+        img = img * gain
+        if rng.random() < 0.6:  # motion / defocus blur
+            k = int(rng.choice([5, 7, 9]))
+            img = cv2.GaussianBlur(img, (k, k), 0)
+        img += rng.normal(0, 6, img.shape)
+        frames.append(np.clip(img, 0, 255).astype(np.uint8))
+        boxes.append(frame_boxes)
+    return frames, boxes
+
+
+def make_toy_vid(out_dir: str,
+                 seed: int = 0,
+                 num_train_videos: int = 60,
+                 num_val_videos: int = 12,
+                 num_frames: int = 12,
+                 size=(160, 128),
+                 classes=TOY_CLASSES,
+                 progress: bool = False) -> Dict[str, object]:
+    """Write ``out_dir/Data/{train,val}/video_XXXX/NNNNNN.JPEG`` and
+    ``out_dir/annotations/toy_vid_{train,val}.json`` (CocoVID).
+
+    Returns:
+        dict: ``ann_files``, and per split the numbers of videos, frames and
+        boxes.
+    """
+    w, h = size
+    rng = np.random.default_rng(seed)
+    categories = [dict(id=i + 1, name=c, encode_name=c)
+                  for i, c in enumerate(classes)]
+    cat_id = {c: i + 1 for i, c in enumerate(classes)}
+    os.makedirs(osp.join(out_dir, 'annotations'), exist_ok=True)
+    summary: Dict[str, object] = dict(ann_files={})
+    for split, count in (('train', num_train_videos),
+                         ('val', num_val_videos)):
+        videos, images, annotations = [], [], []
+        bar = None
+        if progress:
+            from mmengine.utils import ProgressBar
+            print(f'toy VID {split}:')
+            bar = ProgressBar(count)
+        for v in range(count):
+            name = f'{split}/video_{v:04d}'
+            video_id = len(videos) + 1
+            videos.append(dict(id=video_id, name=name))
+            frames, boxes = _video(rng, num_frames, h, w, classes)
+            os.makedirs(osp.join(out_dir, 'Data', name), exist_ok=True)
+            for t, (img, frame_boxes) in enumerate(zip(frames, boxes)):
+                file_name = f'{name}/{t:06d}.JPEG'
+                ok, buf = cv2.imencode('.jpg', img,
+                                       [cv2.IMWRITE_JPEG_QUALITY, 90])
+                assert ok
+                with open(osp.join(out_dir, 'Data', file_name), 'wb') as f:
+                    f.write(buf.tobytes())
+                image_id = len(images) + 1
+                images.append(
+                    dict(id=image_id, file_name=file_name, height=h, width=w,
+                         video_id=video_id, frame_id=t,
+                         is_vid_train_frame=True))
+                for b in frame_boxes:
+                    x1, y1, x2, y2 = (round(c, 2) for c in b['bbox'])
+                    annotations.append(
+                        dict(id=len(annotations) + 1, image_id=image_id,
+                             video_id=video_id,
+                             category_id=cat_id[b['cls']],
+                             instance_id=video_id * 10 + b['instance'],
+                             bbox=[x1, y1, round(x2 - x1, 2),
+                                   round(y2 - y1, 2)],
+                             area=round((x2 - x1) * (y2 - y1), 2),
+                             occluded=False, generated=False,
+                             iscrowd=False))
+            if bar is not None:
+                bar.update()
+        ann_file = osp.join(out_dir, 'annotations', f'toy_vid_{split}.json')
+        with open(ann_file, 'w') as f:
+            json.dump(dict(categories=categories, videos=videos,
+                           images=images, annotations=annotations), f,
+                      sort_keys=True)
+        if bar is not None:
+            print()
+        summary['ann_files'][split] = ann_file
+        summary[split] = dict(videos=len(videos), frames=len(images),
+                              boxes=len(annotations))
+    return summary
+
+
+def toy_metainfo(classes=TOY_CLASSES) -> dict:
+    return dict(classes=tuple(classes))
+
+
+def main(argv: Optional[list] = None) -> None:
+    import argparse
+    from terminaltables import AsciiTable
+    parser = argparse.ArgumentParser(
+        description='Generate the built-in toy VID set (CocoVID + JPEGs)')
+    parser.add_argument('--out', required=True, help='output directory')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--num-train-videos', type=int, default=60)
+    parser.add_argument('--num-val-videos', type=int, default=12)
+    parser.add_argument('--frames', type=int, default=12)
+    parser.add_argument('--size', type=int, nargs=2, default=[160, 128],
+                        metavar=('W', 'H'))
+    args = parser.parse_args(argv)
+    summary = make_toy_vid(args.out, seed=args.seed,
+                           num_train_videos=args.num_train_videos,
+                           num_val_videos=args.num_val_videos,
+                           num_frames=args.frames, size=tuple(args.size),
+                           progress=True)
+    rows = [['split', 'videos', 'frames', 'boxes']]
+    for split in ('train', 'val'):
+        s = summary[split]
+        rows.append([split, s['videos'], s['frames'], s['boxes']])
+    print(AsciiTable(rows, title=f'toy VID set in {args.out}').table)
+    for split, path in summary['ann_files'].items():
+        print(f'{split}: {path}')
