@@ -1,14 +1,23 @@
 import os.path as osp
+import sys
 
 import pytest
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONFIGS = osp.join(REPO, 'configs', 'hvrnet')
-TOY_STAGE1 = osp.join(CONFIGS, 'hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py')
-TOY_STAGE2 = osp.join(CONFIGS, 'hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.py')
+# tests import their shared paths from tests/tests_helpers.py
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 
 @pytest.fixture(scope='session', autouse=True)
 def _register():
     import mmhvr
     mmhvr.register_all_modules()
+
+
+@pytest.fixture(scope='session')
+def toy_data(tmp_path_factory):
+    """A tiny toy VID set: 15 train videos, 3 val videos, 5 frames each."""
+    from mmhvr.datasets.toy_vid import make_toy_vid
+    root = tmp_path_factory.mktemp('toy_vid')
+    make_toy_vid(str(root), seed=1, num_train_videos=15, num_val_videos=3,
+                 num_frames=5)
+    return str(root)

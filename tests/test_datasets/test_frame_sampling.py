@@ -1,0 +1,83 @@
+import random
+
+import numpy as np
+import pytest
+
+from mmhvr.datasets import select_support_frames
+from mmhvr.datasets.transforms import (PackVideoInputs,
+                                       VideoKeySupportSample,
+                                       VideoTestSupportSample)
+
+
+def video(n, candidates=None):
+    return dict(video_id=7, video_length=n,
+                images=[dict(frame_id=i, img_id=100 + i) for i in range(n)],
+                key_frame_candidates=candidates or list(range(n)))
+
+
+def test_train_sampling_key_first_supports_in_video():
+    random.seed(0)
+    t = VideoKeySupportSample(num_support=2)
+    for _ in range(50):
+        out = t(video(10, candidates=[2, 5]))
+        ids = out['frame_id']
+        assert ids[0] in (2, 5)
+        assert all(0 <= f < 10 and f != ids[0] for f in ids[1:])
+        assert out['key_frame_flags'] == [True, False, False]
+    one = VideoKeySupportSample(num_support=2)(video(1))
+    assert one['frame_id'] == [0, 0, 0]
+    windowed = VideoKeySupportSample(num_support=2, frame_range=1)
+    out = windowed(dict(video(10), key_frame_id=5))
+    assert set(out['frame_id'][1:]) <= {4, 6}
+
+
+def test_support_ids():
+    assert select_support_frames(5, 30, 'window', 20, 2) == [3, 4, 6, 7]
+    assert select_support_frames(0, 30, 'window', 20, 2) == [1, 2]
+    assert select_support_frames(3, 9, 'uniform', 5, 10) == [0, 2, 4, 6, 8]
+    assert select_support_frames(4, 9, 'uniform', 5, 10) == [0, 2, 6, 8]
+    assert select_support_frames(0, 1, 'uniform', 20) == []
+    with pytest.raises(ValueError, match='window'):
+        select_support_frames(0, 3, 'nearest', 2)
+
+
+@pytest.mark.parametrize('method', ['window', 'uniform'])
+def test_only_new_frames_are_loaded(method):
+    t = VideoTestSupportSample(num_support=5, method=method, frame_range=3)
+    n = 12
+    loaded, cache = [], set()
+    for key in range(n):
+        out = t(dict(video(n), key_frame_id=key))
+        ids = out['frame_id']
+        assert ids[0] == key and out['key_frame_flags'][0]
+        supports = out['support_frame_ids'][0]
+        assert supports == select_support_frames(key, n, method, 5, 3)
+        cache.update(ids)
+        # everything the key frame needs is loaded now or was loaded before
+        assert set(supports) <= cache
+        loaded += ids[1:]
+    # a support frame is loaded once (the key frame itself may repeat)
+    assert len(loaded) == len(set(loaded))
+
+
+def test_window_larger_than_video_warns_and_works():
+    t = VideoTestSupportSample(num_support=20, method='uniform')
+    with pytest.warns(UserWarning, match='fewer than the 20 supports'):
+        out = t(dict(video(4), key_frame_id=1))
+    assert out['support_frame_ids'][0] == [0, 2, 3]
+    single = t(dict(video(1), key_frame_id=0))
+    assert single['support_frame_ids'][0] == []
+
+
+def test_pack_video_inputs_carries_supports():
+    t = VideoTestSupportSample(num_support=3, method='uniform',
+                               load_only_new=False)
+    results = t(dict(video(6), key_frame_id=2))
+    k = len(results['frame_id'])
+    results['img'] = [np.zeros((8, 8, 3), np.uint8)] * k
+    results['img_shape'] = [(8, 8)] * k
+    results['ori_shape'] = [(8, 8)] * k
+    packed = PackVideoInputs()(results)
+    meta = packed['data_samples'].metainfo
+    assert meta['support_frame_ids'] == [0, 5]
+    assert meta['video_id'] == 7 and meta['key_frames_inds'] == [0]
