@@ -1,0 +1,32 @@
+import torch
+from mmdet.structures import DetDataSample
+from mmengine.structures import InstanceData
+
+from mmhvr.registry import METRICS
+
+
+def sample(img_id, frame_id, gt, pred):
+    s = DetDataSample(metainfo=dict(
+        img_id=img_id, video_id=3, frame_id=frame_id,
+        instances=[dict(bbox=b, bbox_label=0, instance_id=1, ignore_flag=0)
+                   for b in gt]))
+    s.pred_instances = InstanceData(
+        bboxes=torch.tensor(pred, dtype=torch.float32).view(-1, 4),
+        scores=torch.full((len(pred), ), 0.9),
+        labels=torch.zeros(len(pred), dtype=torch.long))
+    return s
+
+
+def test_metric_through_registry(tmp_path):
+    metric = METRICS.build(dict(type='VIDMetric',
+                                outfile_prefix=str(tmp_path / 'dets')))
+    metric.dataset_meta = dict(classes=('a', 'b'))
+    box = [0., 0., 30., 30.]
+    samples = [sample(10, 0, [box], [box]), sample(11, 1, [box], []),
+               sample(10, 0, [box], [box])]  # a duplicate item is dropped
+    metric.process({}, [s.to_dict() for s in samples[:2]])
+    metric.process({}, samples[2:])
+    out = metric.evaluate(size=3)
+    assert out['vid/mAP'] == 0.5
+    assert out['vid/mAP_slow'] == 0.5
+    assert (tmp_path / 'dets.bbox.json').exists()
