@@ -81,18 +81,18 @@ def set_test_evaluator(cfg: Config, evals: Iterable[str],
     if bad:
         raise ValueError(f'--eval got {", ".join(bad)}; valid values: '
                          f'{", ".join(VALID_EVALS)}')
-    evaluators = []
-    if 'bbox' in evals:
-        current = cfg.get('test_evaluator', None)
-        if isinstance(current, dict) and current.get('type') == 'VIDMetric':
-            evaluators.append(current)
-        else:
-            evaluators.append(dict(type='VIDMetric', metric='bbox'))
+    current = cfg.get('test_evaluator', None)
+    if isinstance(current, dict) and current.get('type') == 'VIDMetric':
+        metric = current
+    else:
+        metric = dict(type='VIDMetric', metric='bbox')
     if out is not None:
         if not out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out must be a .pkl file, got {out}')
-        evaluators.append(dict(type='DumpDetResults', out_file_path=out))
-    cfg.test_evaluator = evaluators
+        # VIDMetric dumps every frame (mmdet's DumpDetResults keeps only
+        # len(dataset) = number of videos)
+        metric['out_file_path'] = out
+    cfg.test_evaluator = metric
 
 
 def trigger_visual(cfg: Config, show: bool, show_dir: Optional[str],

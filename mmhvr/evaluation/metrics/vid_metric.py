@@ -8,6 +8,7 @@ from mmdet.evaluation.metrics.base_video_metric import \
     collect_tracking_results
 from mmengine.dist import broadcast_object_list, is_main_process
 from mmengine.evaluator import BaseMetric
+from mmengine.fileio import dump as dump_pickle
 from mmengine.logging import MMLogger
 from terminaltables import AsciiTable
 
@@ -33,6 +34,9 @@ class VIDMetric(BaseMetric):
         classwise (bool): log a per-class AP table.
         outfile_prefix (str, optional): dump per-frame detections to
             ``{outfile_prefix}.bbox.json``.
+        out_file_path (str, optional): pickle the per-frame detections
+            (``tools/test.py --out``); unlike mmdet's ``DumpDetResults``,
+            every frame is kept (the dataset's length counts videos).
     """
     default_prefix: Optional[str] = 'vid'
 
@@ -42,6 +46,7 @@ class VIDMetric(BaseMetric):
                  motion_frame_range: int = 10,
                  classwise: bool = True,
                  outfile_prefix: Optional[str] = None,
+                 out_file_path: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -51,6 +56,7 @@ class VIDMetric(BaseMetric):
         self.motion_frame_range = motion_frame_range
         self.classwise = classwise
         self.outfile_prefix = outfile_prefix
+        self.out_file_path = out_file_path
 
     def process(self, data_batch: dict, data_samples: Sequence) -> None:
         for sample in data_samples:
@@ -111,6 +117,14 @@ class VIDMetric(BaseMetric):
                            motion_frame_range=self.motion_frame_range)
         if self.outfile_prefix:
             self._dump(frames, classes)
+        if self.out_file_path:
+            dump_pickle([
+                dict(img_id=r['img_id'], video_id=r['video_id'],
+                     frame_id=r['frame_id'], pred_instances=r['det'])
+                for r in frames
+            ], self.out_file_path)
+            MMLogger.get_current_instance().info(
+                f'predictions written to {osp.abspath(self.out_file_path)}')
         if self.classwise:
             self._log_table(out, classes)
         return {k: float(v) for k, v in out.items() if k.startswith('mAP')}
