@@ -204,7 +204,10 @@ class VideoInferencer:
         model = self.model
         video_id = f'inference-{id(source)}'
         cache = model.frame_cache
-        if self.mode == 'online':
+        old_max_frames = cache.max_frames
+        if self.mode == 'online':  # bounded memory: the supports + the key
+            cache.max_frames = self.num_support + 1
+        else:
             cache.max_frames = max(cache.max_frames, self.num_support + 1)
         old_use_cache = model.test_cfg.get('use_cache', True)
         model.test_cfg['use_cache'] = self.use_cache
@@ -234,6 +237,7 @@ class VideoInferencer:
                 yield out[0]
         finally:
             model.test_cfg['use_cache'] = old_use_cache
+            cache.max_frames = old_max_frames
 
 
 def inference_video(model: nn.Module,

@@ -265,7 +265,8 @@ class HVRDetector(BaseDetector):
             for i, mem in zip(new, mems):
                 cache.put(frames[i].metainfo['frame_id'], mem)
         key_id = frames[key_ind].metainfo['frame_id']
-        wanted = [key_id] + [f for f in support_ids if f != key_id]
+        # the key frame last: it is the most recently used frame
+        wanted = [f for f in support_ids if f != key_id] + [key_id]
         found = [cache.get(f) for f in wanted]
         missing = [f for f, m in zip(wanted, found) if m is None]
         if missing:
@@ -275,7 +276,7 @@ class HVRDetector(BaseDetector):
                 'cached. Test data must arrive video by video in frame order '
                 "(TrackImgSampler) and test_cfg.cache_frames "
                 f'({cache.max_frames}) must hold a whole support set.')
-        return found[0], found[1:]
+        return found[-1], found[:-1]
 
     def _forward(self, inputs: Tensor, data_samples=None):
         """Backbone + neck features of every frame (for FLOP counting)."""
