@@ -22,3 +22,8 @@ log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False
+
+# seed=None draws a seed (logged); set it for reproducible runs
+randomness = dict(seed=None)
+# RNG states travel with checkpoints so that --resume continues exactly
+custom_hooks = [dict(type='RNGStateHook')]

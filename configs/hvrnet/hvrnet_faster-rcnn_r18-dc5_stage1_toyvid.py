@@ -9,7 +9,13 @@ _base_ = [
 ]
 num_classes = 5
 model = dict(
-    backbone=dict(depth=18, init_cfg=None),
+    # no pretrained weights on the toy set: train every stage, BN included
+    backbone=dict(
+        depth=18,
+        frozen_stages=-1,
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False,
+        init_cfg=None),
     neck=dict(in_channels=[512]),
     rpn_head=dict(
         anchor_generator=dict(scales=[1, 2, 4, 8])),
@@ -35,7 +41,7 @@ param_scheduler = [
     dict(type='MultiStepLR', by_epoch=False, begin=0, end=300,
          milestones=[240], gamma=0.1)
 ]
-optim_wrapper = dict(optimizer=dict(lr=0.01))
+optim_wrapper = dict(optimizer=dict(lr=0.02))
 default_hooks = dict(
     logger=dict(interval=10),
     checkpoint=dict(interval=100, max_keep_ckpts=1))

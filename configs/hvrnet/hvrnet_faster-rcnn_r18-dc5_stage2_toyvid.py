@@ -3,7 +3,11 @@
 _base_ = './hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py'
 model = dict(
     stage=2,
-    backbone=dict(frozen_stages=3),
+    # as in the R101 stage 2: conv1-conv4 and their BN frozen
+    backbone=dict(
+        frozen_stages=3,
+        norm_cfg=dict(type='BN', requires_grad=False),
+        norm_eval=True),
     frozen_modules=['rpn_head'])
 train_dataloader = dict(
     batch_size=9,

@@ -62,15 +62,40 @@ def build_runner_cfg(cfg: Config,
             cfg.optim_wrapper.dtype = 'bfloat16'
     if resume == 'auto':
         cfg.resume = True
-        cfg.load_from = None
+        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
     elif resume is not None:
         cfg.resume = True
         cfg.load_from = resume
+    if cfg.get('launcher', 'none') != 'none' and \
+            cfg.get('model_wrapper_cfg') is None:
+        cfg.model_wrapper_cfg = dict(
+            type='DeviceAwareDistributedDataParallel',
+            broadcast_buffers=False,
+            find_unused_parameters=cfg.get('find_unused_parameters', False))
     if not torch.cuda.is_available() and cfg.get('launcher', 'none') != 'none':
         # NCCL needs GPUs; the CPU runs distributed jobs over gloo
         cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
         cfg.env_cfg.dist_cfg.backend = 'gloo'
     return cfg
+
+
+def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
+    """The checkpoint ``--resume`` continues from: the one named in
+    ``last_checkpoint`` if that file is intact, else the newest
+    ``iter_N.pth``/``epoch_N.pth`` in the work dir (None: start afresh)."""
+    import glob
+    import re
+    last = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(last):
+        path = open(last).read().strip()
+        if path and osp.isfile(path):
+            return path
+    found = []
+    for path in glob.glob(osp.join(work_dir, '*.pth')):
+        m = re.fullmatch(r'(iter|epoch)_(\d+)\.pth', osp.basename(path))
+        if m:
+            found.append((int(m.group(2)), path))
+    return max(found)[1] if found else None
 
 
 def set_test_evaluator(cfg: Config, evals: Iterable[str],

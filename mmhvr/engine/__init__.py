@@ -1,10 +1,15 @@
+from .atomic_backend import AtomicLocalBackend, register_atomic_local_backend
 from .checkpoint import register_checkpoint_safe_globals
 from .cpu_amp_optim_wrapper import CPUAmpOptimWrapper
+from .ddp import DeviceAwareDistributedDataParallel
+from .hooks import RNGStateHook
 from .optim_constructor import FrozenAwareOptimWrapperConstructor
 
 register_checkpoint_safe_globals()
+register_atomic_local_backend()
 
 __all__ = [
-    'CPUAmpOptimWrapper', 'FrozenAwareOptimWrapperConstructor',
-    'register_checkpoint_safe_globals'
+    'AtomicLocalBackend', 'CPUAmpOptimWrapper',
+    'DeviceAwareDistributedDataParallel', 'FrozenAwareOptimWrapperConstructor',
+    'RNGStateHook', 'register_checkpoint_safe_globals'
 ]

@@ -15,3 +15,6 @@ optim_wrapper = dict(
     constructor='FrozenAwareOptimWrapperConstructor',
     optimizer=dict(type='SGD', lr=0.0005, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=35, norm_type=2))
+
+# stage 1 leaves the inter-video relation and head B unused: DDP must know
+find_unused_parameters = True

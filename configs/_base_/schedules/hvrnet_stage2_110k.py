@@ -9,3 +9,4 @@ param_scheduler = [
          milestones=[82000], gamma=0.1)
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.0016))
+find_unused_parameters = False

@@ -11,7 +11,7 @@ from torch import Tensor
 
 from mmhvr.registry import MODELS
 from ..roi_heads import merge_memories
-from ..utils import select_video_triplet, video_descriptors
+from ..utils import full_precision, select_video_triplet, video_descriptors
 
 
 class FrameMemoryCache:
@@ -110,6 +110,23 @@ class HVRDetector(BaseDetector):
         self.frame_cache = FrameMemoryCache(
             max_frames=test_cfg.get('cache_frames', 64))
 
+    def parse_losses(self, losses: Dict[str, Tensor]) -> Tuple[Tensor, dict]:
+        """mmengine's loss parsing, stopping at a non-finite loss term before
+        anything is updated or saved."""
+        for name, value in losses.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if 'loss' in name and not all(
+                    torch.isfinite(v).all() for v in values):
+                from mmengine.logging import MessageHub
+                it = MessageHub.get_current_instance().get_info('iter')
+                raise FloatingPointError(
+                    f'non-finite {name} = {[v.tolist() for v in values]} at '
+                    f'iteration {None if it is None else it + 1}; stopping '
+                    'before the optimizer step (no checkpoint is written). '
+                    'Lower the learning rate or check the data of this '
+                    'iteration.')
+        return super().parse_losses(losses)
+
     def train(self, mode: bool = True) -> 'HVRDetector':
         super().train(mode)
         for name in self.frozen_modules:
@@ -124,10 +141,14 @@ class HVRDetector(BaseDetector):
     def frame_memories(self, x: Tensor,
                        samples: List[DetDataSample]) -> List[dict]:
         """Proposals and relation memories of frames with features ``x``."""
-        with torch.no_grad():
-            proposals = self.rpn_head.predict((x, ), samples, rescale=False)
-        return self.roi_head.frame_memory(x,
-                                          [p.bboxes for p in proposals])
+        return self.roi_head.frame_memory(
+            x, [p.bboxes for p in self.propose(x, samples)])
+
+    def propose(self, x: Tensor, samples: List[DetDataSample]) -> list:
+        """RPN proposals (no gradient; NMS in fp32), one per frame."""
+        with torch.no_grad(), full_precision(x):
+            return self.rpn_head.predict((x.float(), ), samples,
+                                         rescale=False)
 
     # -- training ---------------------------------------------------------
     @staticmethod
@@ -180,10 +201,7 @@ class HVRDetector(BaseDetector):
                 if 'loss' in name and 'rpn' not in name:
                     losses[f'rpn_{name}'] = losses.pop(name)
 
-        with torch.no_grad():
-            proposals = self.rpn_head.predict((x, ),
-                                              frames,
-                                              rescale=False)
+        proposals = self.propose(x, frames)
         memories = self.roi_head.frame_memory(x,
                                               [p.bboxes for p in proposals])
         video_memories = [

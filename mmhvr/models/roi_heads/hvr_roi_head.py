@@ -13,7 +13,7 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmhvr.registry import MODELS
-from ..utils import mine_hard_triplets
+from ..utils import full_precision, mine_hard_triplets
 from .hvr_bbox_head import cat_projections
 
 FrameMemory = Dict[str, object]
@@ -64,9 +64,7 @@ class HVRRoIHead(StandardRoIHead):
             list[dict]: per frame ``proposals``, ``s1`` (m_f, d) fc1
             embeddings, ``bank`` (m_f, d) and the relations' projections.
         """
-        rois = bbox2roi(proposals)
-        roi_feats = self.bbox_roi_extractor([x], rois)
-        s1 = self.bbox_head.embed(roi_feats)
+        s1 = self.bbox_head.embed(self.roi_features(x, bbox2roi(proposals)))
         mem = self.bbox_head.support_memory(s1)
         sizes = [len(p) for p in proposals]
         per_frame = [dict(proposals=p) for p in proposals]
@@ -76,6 +74,11 @@ class HVRRoIHead(StandardRoIHead):
             for frame, part in zip(per_frame, parts):
                 frame[key] = part
         return per_frame
+
+    def roi_features(self, x: Tensor, rois: Tensor) -> Tensor:
+        """RoIAlign (fp32, also under autocast) → (n, C, 7, 7)."""
+        with full_precision(x):
+            return self.bbox_roi_extractor([x.float()], rois.float())
 
     # -- training ---------------------------------------------------------
     def loss(self,
@@ -107,7 +110,7 @@ class HVRRoIHead(StandardRoIHead):
                 self.bbox_sampler.sample(assign_result, rpn_results, gts[i]))
 
         rois = bbox2roi([res.priors for res in sampling_results])
-        q1 = self.bbox_head.embed(self.bbox_roi_extractor([x], rois))
+        q1 = self.bbox_head.embed(self.roi_features(x, rois))
         sizes = [len(res.priors) for res in sampling_results]
         feats = [
             self.bbox_head.intra_forward(q, mem['intra1'], mem['intra2'])
@@ -199,7 +202,7 @@ class HVRRoIHead(StandardRoIHead):
             raise ValueError(
                 f"test_cfg.branch must be 'final' or 'intra', got {branch!r}")
         rois = bbox2roi([proposals])
-        return self.bbox_head.predict_by_feat((rois, ), (cls, ), (reg, ),
-                                              [img_meta],
-                                              rcnn_test_cfg=self.test_cfg,
-                                              rescale=rescale)[0]
+        with full_precision(cls):
+            return self.bbox_head.predict_by_feat(
+                (rois, ), (cls.float(), ), (reg.float(), ), [img_meta],
+                rcnn_test_cfg=self.test_cfg, rescale=rescale)[0]
