@@ -21,3 +21,17 @@ def toy_data(tmp_path_factory):
     make_toy_vid(str(root), seed=1, num_train_videos=15, num_val_videos=3,
                  num_frames=5)
     return str(root)
+
+
+@pytest.fixture(scope='session')
+def stage1_run(toy_data, tmp_path_factory):
+    """A toy stage-1 model trained 2 iterations by tools/train.py."""
+    from tests_helpers import TOY1, data_opts, run_tool
+    work = tmp_path_factory.mktemp('stage1')
+    run_tool(['tools/train.py', TOY1, '--work-dir', str(work),
+              '--cfg-options', 'train_cfg.max_iters=2',
+              'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
+              'default_hooks.logger.interval=1'] + data_opts(toy_data))
+    ckpt = work / 'iter_2.pth'
+    assert ckpt.exists()
+    return work, ckpt

@@ -5,3 +5,31 @@ TOY1 = osp.join(REPO, 'configs/hvrnet/'
                 'hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py')
 TOY2 = osp.join(REPO, 'configs/hvrnet/'
                 'hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.py')
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+
+def run_tool(args, check=True, timeout=900, runner=None):
+    """Run ``python ARGS`` (or ``RUNNER ARGS``) from the repo root."""
+    env = dict(os.environ, PYTHONPATH=REPO)
+    cmd = (runner or [sys.executable]) + args
+    proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{cmd} failed:\n{proc.stdout[-3000:]}\n'
+                             f'{proc.stderr[-3000:]}')
+    return proc
+
+
+def data_opts(toy_data):
+    """--cfg-options pointing the toy configs at a generated set, small."""
+    return [f'{k}.dataset.data_root={toy_data}/'
+            for k in ('train_dataloader', 'val_dataloader',
+                      'test_dataloader')] + [
+        'model.test_cfg.rpn.max_per_img=32',
+        'model.train_cfg.rpn_proposal.max_per_img=32',
+        'test_dataloader.dataset.pipeline.0.num_support=3',
+        'val_dataloader.dataset.pipeline.0.num_support=3',
+    ]

@@ -47,7 +47,8 @@ def parse_args():
 
 def main():
     args = parse_args()
-    from mmhvr.apis.runner_utils import (build_runner_cfg, check_cfg_options,
+    from mmhvr.apis.runner_utils import (build_runner_cfg, init_cpu_distributed, check_cfg_options,
+                                         check_checkpoint_matches,
                                          set_test_evaluator, trigger_visual)
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -58,11 +59,13 @@ def main():
         check_cfg_options(cfg, args.cfg_options)
         cfg.merge_from_dict(args.cfg_options)
     cfg = build_runner_cfg(cfg, args.config, work_dir=args.work_dir)
+    check_checkpoint_matches(cfg, args.checkpoint)
     cfg.load_from = args.checkpoint
     set_test_evaluator(cfg, args.eval, out=args.out)
     if args.show or args.show_dir:
         trigger_visual(cfg, args.show, args.show_dir, args.wait_time)
 
+    init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
     runner.test()

@@ -43,7 +43,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    from mmhvr.apis.runner_utils import (build_runner_cfg,
+    from mmhvr.apis.runner_utils import (build_runner_cfg, init_cpu_distributed,
                                          check_cfg_options)
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -56,6 +56,7 @@ def main():
     cfg = build_runner_cfg(cfg, args.config, work_dir=args.work_dir,
                            amp=args.amp, resume=args.resume)
 
+    init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
     runner.train()

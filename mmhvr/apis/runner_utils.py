@@ -98,6 +98,19 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     return max(found)[1] if found else None
 
 
+def init_cpu_distributed(launcher: str) -> None:
+    """Join the torchrun process group over gloo on a machine without GPUs.
+
+    mmengine 0.10.7's ``init_dist`` always calls ``torch.cuda.set_device``,
+    which a CPU build of torch lacks; the runner skips its own init when a
+    process group already exists.
+    """
+    import torch.distributed as dist
+    if launcher == 'pytorch' and not torch.cuda.is_available() \
+            and not dist.is_initialized():
+        dist.init_process_group(backend='gloo')
+
+
 def set_test_evaluator(cfg: Config, evals: Iterable[str],
                        out: Optional[str] = None) -> None:
     """``--eval bbox`` → the ImageNet VID metric; ``--out`` dumps results."""
@@ -133,3 +146,44 @@ def trigger_visual(cfg: Config, show: bool, show_dir: Optional[str],
         hooks.visualization.wait_time = wait_time
     if show_dir:
         hooks.visualization.test_out_dir = show_dir
+
+
+def check_checkpoint_matches(cfg: Config, checkpoint: str) -> None:
+    """Refuse a checkpoint whose weights do not fit the config's model,
+    listing the missing, unexpected and mis-shaped keys."""
+    import copy
+
+    from mmengine.runner.checkpoint import _load_checkpoint
+
+    from mmhvr.registry import MODELS
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
+    model_cfg = copy.deepcopy(cfg.model)
+    model_cfg.backbone.init_cfg = None
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmhvr')):
+        expected = MODELS.build(model_cfg).state_dict()
+    state = _load_checkpoint(checkpoint, map_location='cpu')
+    state = state.get('state_dict', state)
+    state = {k[7:] if k.startswith('module.') else k: v
+             for k, v in state.items()}
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    shapes = sorted(k for k in set(state) & set(expected)
+                    if tuple(state[k].shape) != tuple(expected[k].shape))
+    if missing or unexpected or shapes:
+        def show(keys):
+            return ', '.join(keys[:8]) + (' ...' if len(keys) > 8 else '')
+        lines = [f'{checkpoint} does not match the model of '
+                 f'{cfg.filename}:']
+        if missing:
+            lines.append(f'  missing keys ({len(missing)}): {show(missing)}')
+        if unexpected:
+            lines.append(f'  unexpected keys ({len(unexpected)}): '
+                         f'{show(unexpected)}')
+        if shapes:
+            lines.append(f'  shape mismatch ({len(shapes)}): ' + ', '.join(
+                f'{k} {tuple(state[k].shape)} vs {tuple(expected[k].shape)}'
+                for k in shapes[:8]))
+        raise ValueError('\n'.join(lines))

@@ -1,9 +1,9 @@
 from mmengine.model import MMDistributedDataParallel
+from mmengine.registry import MODEL_WRAPPERS as ROOT_MODEL_WRAPPERS
 
-from mmhvr.registry import MODEL_WRAPPERS
 
-
-@MODEL_WRAPPERS.register_module()
+# mmengine's runner looks model wrappers up in its root registry only
+@ROOT_MODEL_WRAPPERS.register_module()
 class DeviceAwareDistributedDataParallel(MMDistributedDataParallel):
     """mmengine's DDP wrapper that also runs on the CPU (gloo).
 

@@ -1,47 +1,17 @@
 """tools/train.py and tools/test.py end to end on a tiny generated set."""
 import glob
 import json
-import os
-import os.path as osp
 import pickle
-import subprocess
-import sys
 
 import pytest
 
-from tests_helpers import REPO, TOY1, TOY2
+from tests_helpers import TOY1, TOY2, data_opts
+from tests_helpers import run_tool as run
 
 
-def run(args, check=True):
-    env = dict(os.environ, PYTHONPATH=REPO)
-    proc = subprocess.run([sys.executable] + args, cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=900)
-    if check and proc.returncode != 0:
-        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
-                             f'{proc.stderr[-3000:]}')
-    return proc
-
-
-def data_opts(toy_data):
-    return [f'{k}.dataset.data_root={toy_data}/'
-            for k in ('train_dataloader', 'val_dataloader',
-                      'test_dataloader')] + [
-        'model.test_cfg.rpn.max_per_img=32',
-        'model.train_cfg.rpn_proposal.max_per_img=32',
-        'test_dataloader.dataset.pipeline.0.num_support=3',
-    ]
-
-
-@pytest.fixture(scope='module')
-def stage1(toy_data, tmp_path_factory):
-    work = tmp_path_factory.mktemp('stage1')
-    run(['tools/train.py', TOY1, '--work-dir', str(work), '--cfg-options',
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-         'default_hooks.checkpoint.interval=2',
-         'default_hooks.logger.interval=1'] + data_opts(toy_data))
-    ckpt = work / 'iter_2.pth'
-    assert ckpt.exists()
-    return work, ckpt
+@pytest.fixture
+def stage1(stage1_run):
+    return stage1_run
 
 
 def test_train_validates_and_saves(stage1):
