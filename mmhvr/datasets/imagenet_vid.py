@@ -1,9 +1,11 @@
 """ImageNet VID (and DET as one-frame videos) in the CocoVID format."""
-import copy
+import os.path as osp
 from collections import Counter
-from typing import Any, List
+from typing import Any, Dict, List, Optional
 
 from mmdet.datasets import BaseVideoDataset
+from mmdet.datasets.api_wrappers import COCO
+from mmengine import fileio
 from mmengine.logging import print_log
 
 from mmhvr.registry import DATASETS
@@ -21,19 +23,36 @@ class ImagenetVIDDataset(BaseVideoDataset):
     """CocoVID annotations of ImageNet VID / DET (or any CocoVID set: pass
     ``metainfo=dict(classes=...)``).
 
-    Each item is a video (``images`` in frame order). Video-level extras:
-    ``video_label`` (the class of most of its boxes, -1 without boxes, used
-    by :class:`VideoTripletSampler`) and ``key_frame_candidates`` (frame
-    indices a training key frame may be drawn from: the
-    ``is_vid_train_frame`` frames when ``key_frames_only``).
+    One item is one video: ``images`` (frame infos sorted by ``frame_id``),
+    ``video_id``, ``video_length`` and two mmhvr extras:
 
-    In test mode an index ``(video_index, frame_index)`` hands the pipeline
-    the whole video with ``key_frame_id`` set, so that the support-sampling
-    transform can pick the key frame's supports.
+    * ``video_label``: the class (label index) of most of the video's
+      boxes, -1 for a video without boxes (used by
+      :class:`~mmhvr.datasets.VideoTripletSampler`, see
+      :attr:`video_labels`);
+    * ``key_frame_candidates``: indices (into ``images``) a training key
+      frame may be drawn from: the ``is_vid_train_frame`` frames when
+      ``key_frames_only`` (every frame of a video that has none), else every
+      frame.
+
+    Images without ``video_id`` (ImageNet DET) become one-frame videos, as in
+    mmdet's :class:`BaseVideoDataset`.
+
+    Checks: an annotation whose ``category_id`` is not among the file's
+    ``categories`` is a ``ValueError`` naming the annotation and the file; a
+    box of zero/negative size or entirely outside its image is skipped and
+    counted (one warning per file); a test set without images is a
+    ``ValueError``.
+
+    Test mode: an index ``(video_index, frame_index)`` (mmdet's
+    ``TrackImgSampler``) hands the pipeline the whole video with
+    ``key_frame_id = frame_index``, for ``VideoTestSupportSample``.
 
     Args:
-        key_frames_only (bool): draw training key frames only among
+        key_frames_only (bool): draw training key frames only among the
             ``is_vid_train_frame`` frames (the authors' 15 per video).
+            Defaults to False.
+        *args, **kwargs: see :class:`mmdet.datasets.BaseVideoDataset`.
     """
 
     METAINFO = dict(
@@ -43,80 +62,158 @@ class ImagenetVIDDataset(BaseVideoDataset):
 
     def __init__(self, *args, key_frames_only: bool = False, **kwargs):
         self.key_frames_only = key_frames_only
+        self._video_labels: Optional[List[int]] = None
         super().__init__(*args, **kwargs)
 
+    # ------------------------------------------------------------- loading
     def load_data_list(self) -> List[dict]:
-        from mmengine import fileio
-
-        from mmdet.datasets.api_wrappers import COCO
+        """Videos of the CocoVID file (the annotation file is read once)."""
         with fileio.get_local_path(self.ann_file) as local_path:
             coco = COCO(local_path)
+        self._check_categories(coco)
+        self.cat_ids = coco.get_cat_ids(cat_names=self.metainfo['classes'])
+        self.cat2label = {cat_id: i for i, cat_id in enumerate(self.cat_ids)}
+        self.cat_img_map = {k: list(v) for k, v in coco.cat_img_map.items()}
+        self.img_ids_with_ann = set()
+        self._bad_boxes = 0
+
+        ann_ids_seen = []
+        single_video_id = 100000
+        videos: Dict[Any, dict] = {}
+        for img_id in coco.get_img_ids():
+            raw_img_info = dict(coco.load_imgs([img_id])[0], img_id=img_id)
+            if 'video_id' in raw_img_info:
+                video_id = raw_img_info['video_id']
+            else:  # an image dataset: every image is a one-frame video
+                single_video_id += 1
+                video_id = raw_img_info['video_id'] = single_video_id
+            video = videos.setdefault(
+                video_id, dict(video_id=video_id, images=[], video_length=0))
+            video['video_length'] += 1
+            ann_ids = coco.get_ann_ids(img_ids=[img_id], cat_ids=self.cat_ids)
+            ann_ids_seen.extend(ann_ids)
+            info = self.parse_data_info(
+                dict(raw_img_info=raw_img_info,
+                     raw_ann_info=coco.load_anns(ann_ids)))
+            if info['instances']:
+                self.img_ids_with_ann.add(info['img_id'])
+            video['images'].append(info)
+
+        if len(set(ann_ids_seen)) != len(ann_ids_seen):
+            raise ValueError(f'annotation ids in {self.ann_file} are not '
+                             'unique')
+        if self._bad_boxes:
+            print_log(
+                f'{self.ann_file}: skipped {self._bad_boxes} boxes with zero '
+                'or negative size or entirely outside their image',
+                'current', level=30)
+        if self.test_mode and not videos:
+            raise ValueError(f'{self.ann_file} holds no images to test on')
+        data_list = list(videos.values())
+        for video in data_list:
+            video['images'].sort(key=lambda img: img.get('frame_id', 0))
+        return data_list
+
+    def _check_categories(self, coco: COCO) -> None:
         known = set(coco.cats)
         for ann in coco.dataset.get('annotations', []):
             if ann.get('category_id') not in known:
                 raise ValueError(
                     f'{self.ann_file}: annotation {ann.get("id")} has '
                     f'category_id {ann.get("category_id")}, which is not in '
-                    f'its categories {sorted(known)}')
-        missing = [c for c in self.metainfo['classes']
-                   if c not in {cat['name'] for cat in coco.cats.values()}]
+                    f'the file\'s categories {sorted(known)}')
+        names = {cat['name'] for cat in coco.cats.values()}
+        missing = [c for c in self.metainfo['classes'] if c not in names]
         if missing:
-            raise ValueError(f'{self.ann_file}: classes {missing} asked for '
-                             'by the dataset metainfo are not in its '
-                             'categories')
-        self._bad_boxes = 0
-        data_list = super().load_data_list()
-        if self._bad_boxes:
-            print_log(
-                f'{self.ann_file}: skipped {self._bad_boxes} boxes with zero '
-                'or negative size or outside their image', 'current',
-                level=30)
-        if self.test_mode and not any(v['images'] for v in data_list):
-            raise ValueError(f'{self.ann_file} holds no images to test on')
-        for video in data_list:
-            video['images'].sort(key=lambda img: img.get('frame_id', 0))
-        return data_list
+            raise ValueError(
+                f'{self.ann_file}: classes {missing} of the dataset metainfo '
+                f'are not in the file\'s categories {sorted(names)}')
 
     def parse_data_info(self, raw_data_info: dict) -> dict:
+        """One frame: image info, ``img_path`` and valid ``instances``
+        (``bbox`` xyxy, ``bbox_label``, ``instance_id``, ``ignore_flag``).
+
+        Unlike mmdet's, an ``instance_id`` of 0 is kept (mmdet replaces a
+        falsy id by the annotation's index in the frame).
+        """
         img = raw_data_info['raw_img_info']
-        for ann in raw_data_info['raw_ann_info']:
-            x, y, w, h = ann['bbox']
-            inside_w = min(x + w, img['width']) - max(x, 0)
-            inside_h = min(y + h, img['height']) - max(y, 0)
-            if w < 1 or h < 1 or inside_w <= 0 or inside_h <= 0:
+        data_info = dict(img)
+        prefix = self.data_prefix.get('img_path')
+        data_info['img_path'] = osp.join(prefix, img['file_name']) \
+            if prefix is not None else img['file_name']
+        data_info.setdefault('is_vid_train_frame', True)
+        instances = []
+        for i, ann in enumerate(raw_data_info['raw_ann_info']):
+            if ann.get('ignore', False) or \
+                    ann['category_id'] not in self.cat2label:
+                continue
+            x1, y1, w, h = ann['bbox']
+            inter_w = max(0, min(x1 + w, img['width']) - max(x1, 0))
+            inter_h = max(0, min(y1 + h, img['height']) - max(y1, 0))
+            if inter_w * inter_h <= 0 or w < 1 or h < 1 or \
+                    ann.get('area', w * h) <= 0:
                 self._bad_boxes += 1
-        info = super().parse_data_info(raw_data_info)
-        info.setdefault('is_vid_train_frame', True)
-        return info
+                continue
+            instance_id = ann.get('instance_id')
+            instances.append(
+                dict(
+                    bbox=[x1, y1, x1 + w, y1 + h],
+                    bbox_label=self.cat2label[ann['category_id']],
+                    instance_id=i if instance_id is None else instance_id,
+                    ignore_flag=int(bool(ann.get('iscrowd', False))),
+                    occluded=ann.get('occluded', False),
+                    generated=ann.get('generated', False)))
+        data_info['instances'] = instances
+        return data_info
 
     def filter_data(self) -> List[dict]:
+        """mmdet's frame filter (training: frames without boxes go), then
+        videos left without frames go, and ``video_label`` /
+        ``key_frame_candidates`` are set."""
         data_list = super().filter_data()
         kept = []
         for video in data_list:
-            if not video['images']:
+            images = video['images']
+            if not images:
                 continue
-            labels = [inst['bbox_label'] for img in video['images']
+            video['video_length'] = len(images)
+            labels = [inst['bbox_label'] for img in images
                       for inst in img['instances']]
-            video['video_label'] = Counter(labels).most_common(1)[0][0] \
-                if labels else -1
-            frames = range(len(video['images']))
+            # ties: the smallest label, so that the choice is deterministic
+            counts = Counter(labels)
+            video['video_label'] = min(
+                counts, key=lambda c: (-counts[c], c)) if labels else -1
+            frames = list(range(len(images)))
             candidates = [
-                i for i in frames
-                if video['images'][i].get('is_vid_train_frame', True)
-            ] if self.key_frames_only else list(frames)
-            video['key_frame_candidates'] = candidates or list(frames)
+                i for i in frames if images[i].get('is_vid_train_frame', True)
+            ] if self.key_frames_only else frames
+            video['key_frame_candidates'] = candidates or frames
             kept.append(video)
         return kept
 
+    # ------------------------------------------------------------- access
     @property
     def video_labels(self) -> List[int]:
-        """Class of every video (-1: no box)."""
-        return [self.get_data_info(i)['video_label'] for i in range(len(self))]
+        """The ``video_label`` of every item (-1: a video without boxes),
+        computed once."""
+        if self._video_labels is None:
+            self._video_labels = [
+                self.get_data_info(i)['video_label']
+                for i in range(len(self))
+            ]
+        return self._video_labels
 
     def prepare_data(self, idx) -> Any:
-        if self.test_mode and isinstance(idx, tuple):
+        """A training item (``idx`` a video index, or ``(video, frame)`` to
+        fix the key frame) or a test item (``(video, frame)``: the whole
+        video with ``key_frame_id``)."""
+        if not self.test_mode:
+            return super().prepare_data(idx)
+        if isinstance(idx, tuple):
             video_idx, frame_idx = idx
-            data_info = copy.deepcopy(self.get_data_info(video_idx))
-            data_info['key_frame_id'] = frame_idx
-            return self.pipeline(data_info)
-        return super().prepare_data(idx)
+        else:
+            video_idx, frame_idx = idx, None
+        data_info = self.get_data_info(video_idx)  # a copy already
+        if frame_idx is not None:
+            data_info['key_frame_id'] = int(frame_idx)
+        return self.pipeline(data_info)

@@ -1,0 +1,97 @@
+"""Convert ImageNet VID (ILSVRC2015) to CocoVID JSON.
+
+    python tools/dataset_converters/imagenet2coco_vid.py -i ILSVRC2015_ROOT \
+        -o OUT_DIR [--skip-bad]
+
+Writes OUT_DIR/imagenet_vid_train.json and imagenet_vid_val.json.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+from mmengine.utils import ProgressBar
+from terminaltables import AsciiTable
+
+from mmhvr.datasets.imagenet_converter import (BadAnnotation, CocoVIDWriter,
+                                               parse_xml, train_frame_flags,
+                                               vid_snippets)
+
+
+def convert_vid(root: str, split: str, skip_bad: bool = False,
+                progress: bool = True) -> CocoVIDWriter:
+    snippets, source = vid_snippets(root, split)
+    print(f'{split}: {len(snippets)} snippets (from {source})')
+    writer = CocoVIDWriter()
+    bar = ProgressBar(len(snippets)) if progress and snippets else None
+    for snippet in snippets:
+        ann_dir = osp.join(root, 'Annotations', 'VID', snippet)
+        frames = sorted(f for f in os.listdir(ann_dir) if f.endswith('.xml'))\
+            if osp.isdir(ann_dir) else []
+        if not frames:
+            msg = f'no annotation XML for snippet {ann_dir}'
+            if not skip_bad:
+                raise BadAnnotation(msg)
+            writer.bad_files.append(ann_dir)
+        video_id = writer.add_video(snippet)
+        flags = train_frame_flags(len(frames)) if split == 'train' else \
+            [True] * len(frames)
+        for frame_id, (xml, flag) in enumerate(zip(frames, flags)):
+            path = osp.join(ann_dir, xml)
+            try:
+                ann = parse_xml(path)
+            except BadAnnotation:
+                if not skip_bad:
+                    raise
+                writer.bad_files.append(path)
+                continue
+            file_name = f'{snippet}/{osp.splitext(xml)[0]}.JPEG'
+            writer.add_frame(video_id, frame_id, file_name, ann, flag)
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        print()
+    return writer
+
+
+def report(writer: CocoVIDWriter, title: str) -> None:
+    print(AsciiTable(writer.summary_rows(), title=title).table)
+    if writer.skipped_objects:
+        total = sum(writer.skipped_objects.values())
+        print(f'skipped {total} objects of classes outside the 30: '
+              f'{dict(writer.skipped_objects)}')
+    if writer.bad_files:
+        print(f'skipped {len(writer.bad_files)} bad annotation files:')
+        for path in writer.bad_files:
+            print(f'  {path}')
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('-i', '--input', required=True,
+                        help='ILSVRC2015 root (Annotations/, Data/, '
+                        'ImageSets/)')
+    parser.add_argument('-o', '--output', required=True,
+                        help='folder for the JSON files')
+    parser.add_argument('--skip-bad', action='store_true',
+                        help='skip (and list) missing or malformed XMLs '
+                        'instead of stopping')
+    args = parser.parse_args(argv)
+    os.makedirs(args.output, exist_ok=True)
+    for split in ('train', 'val'):
+        try:
+            writer = convert_vid(args.input, split, args.skip_bad)
+        except BadAnnotation as e:
+            print(f'error: {e} (use --skip-bad to skip it)', file=sys.stderr)
+            return 1
+        out = osp.join(args.output, f'imagenet_vid_{split}.json')
+        with open(out, 'w') as f:
+            json.dump(writer.to_json(), f)
+        report(writer, f'ImageNet VID {split}')
+        print(f'written {out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
