@@ -120,3 +120,25 @@ def test_shared_crop_gives_equal_frame_sizes():
             key_frame_flags=[True, False, False])
         out = crop(results)
         assert len({im.shape for im in out['img']}) == 1
+
+
+def test_imagenet_vid_train_pipeline_runs_on_video_data(toy_data):
+    """The R101 configs' SSD-style pipeline (expand, shared crop, 1000x600)
+    on toy frames."""
+    import os.path as osp
+    from tests_helpers import REPO
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/hvrnet/'
+        'hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid.py'))
+    vid = copy.deepcopy(cfg.train_dataloader.dataset.datasets[0])
+    vid.update(data_root=toy_data + '/',
+               ann_file='annotations/toy_vid_train.json',
+               data_prefix=dict(img_path='Data'),
+               metainfo=dict(classes=('disc', 'square', 'triangle',
+                                      'striped_cat', 'spotted_cat')))
+    ds = DATASETS.build(vid)
+    for i in range(5):
+        item = ds[i]
+        assert item['inputs'].shape[:2] == (3, 3)
+        assert max(item['inputs'].shape[-2:]) <= 1000
+        assert min(item['inputs'].shape[-2:]) <= 600

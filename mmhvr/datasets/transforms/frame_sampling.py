@@ -13,10 +13,28 @@ from ..support_frames import select_support_frames
 class VideoKeySupportSample(BaseFrameSample):
     """Training: a key frame and ``num_support`` supports of one video.
 
-    The key frame is drawn among the video's ``key_frame_candidates`` (or
-    given as ``key_frame_id``); supports at random offsets within the whole
-    video (``frame_range=None``) or within +-``frame_range``, never the key
-    frame unless the video has no other frame. Key frame first.
+    The key frame is drawn among the video's ``key_frame_candidates`` (set
+    by :class:`ImagenetVIDDataset`; every frame when absent) unless
+    ``key_frame_id`` is given; the supports are distinct frames at random
+    offsets within the whole video (``frame_range=None``) or within
+    +-``frame_range`` of the key frame, never the key frame itself unless
+    the video has no other frame (a one-frame video, e.g. an ImageNet DET
+    image, repeats its frame; a video with fewer other frames than
+    ``num_support`` repeats some supports).
+
+    Output (lists over the T = 1 + ``num_support`` frames, key frame
+    first): every frame info key (as ``BaseFrameSample.prepare_data``),
+    ``video_id``, ``video_length`` (T) and ``ori_video_length``, and
+    ``key_frame_flags`` (``[True, False, ...]``, from which
+    ``PackTrackInputs`` writes ``key_frames_inds=[0]`` and
+    ``ref_frames_inds=[1, ..., T-1]``).
+
+    Args:
+        num_support (int): supports per item. Defaults to 2 (authors).
+        frame_range (int, optional): half window around the key frame the
+            supports are drawn from; None: the whole video.
+        collect_video_keys (list[str]): video-level keys copied to every
+            frame. Defaults to ``['video_id', 'video_length']``.
     """
 
     def __init__(self,
@@ -42,6 +60,7 @@ class VideoKeySupportSample(BaseFrameSample):
         return [key] + supports
 
     def transform(self, video_infos: dict) -> Dict[str, List]:
+        """Sample the key frame and its supports of one video."""
         num_frames = len(video_infos['images'])
         key = video_infos.get('key_frame_id')
         if key is None:
@@ -65,6 +84,21 @@ class VideoTestSupportSample(BaseFrameSample):
     arrive in order; the model caches the rest). Every loaded frame carries
     ``support_frame_ids`` (the key frame's supports, as frame ids), which
     :class:`PackVideoInputs` moves into the TrackDataSample metainfo.
+
+    A video with fewer frames than the supports asked for uses what it has
+    (one warning per video); a one-frame video has no supports (the model
+    then uses the key frame's own proposals).
+
+    Args:
+        num_support (int): supports in ``'uniform'`` mode. Defaults to 20.
+        method (str): ``'window'`` or ``'uniform'``. Defaults to
+            ``'uniform'``.
+        frame_range (int): half window in ``'window'`` mode. Defaults to
+            10.
+        load_only_new (bool): load only the support frames that the
+            previous key frame did not load. Defaults to True.
+        collect_video_keys (list[str]): video-level keys copied to every
+            loaded frame.
     """
 
     def __init__(self,
@@ -84,23 +118,51 @@ class VideoTestSupportSample(BaseFrameSample):
         self.load_only_new = load_only_new
         self._warned = set()
 
-    def support_ids(self, key: int, num_frames: int) -> List[int]:
-        """Frame indices supporting ``key`` in a video of ``num_frames``."""
+    def support_frame_ids(self, key: int, num_frames: int) -> List[int]:
+        """The supports of frame ``key`` (indices into the video's frames,
+        sorted, never ``key``) in a video of ``num_frames``: deterministic.
+
+        ``'window'``: every frame ``f`` with ``|f - key| <= frame_range``
+        clipped to the video; ``'uniform'``: ``num_support`` frames evenly
+        spread over the whole video (``np.linspace``, unique), the same for
+        every key frame (minus the key frame itself).
+        """
         return select_support_frames(key, num_frames, self.method,
                                      self.num_support, self.frame_range)
 
+    # the name used before ``support_frame_ids``
+    support_ids = support_frame_ids
+
     def frames_to_load(self, key: int, num_frames: int) -> List[int]:
-        """The key frame first, then the supports not loaded for key - 1."""
-        supports = self.support_ids(key, num_frames)
+        """The key frame first, then the supports to load: with
+        ``load_only_new`` and ``key > 0`` only those not in
+        ``support_frame_ids(key - 1) | {key - 1}`` (what the previous key
+        frame of the video loaded or needed), else all of them."""
+        supports = self.support_frame_ids(key, num_frames)
         if self.load_only_new and key > 0:
-            seen = set(self.support_ids(key - 1, num_frames)) | {key - 1}
+            seen = set(self.support_frame_ids(key - 1, num_frames)) | {key - 1}
             supports = [f for f in supports if f not in seen]
         return [key] + supports
 
     def transform(self, video_infos: dict) -> Dict[str, List]:
+        """Frame infos of the frames to load (key frame first) as lists,
+        plus ``key_frame_flags`` and ``support_frame_ids`` (the key frame's
+        supports as ``frame_id`` values, repeated per loaded frame so that
+        ``TransformBroadcaster`` can scatter it; :class:`PackVideoInputs`
+        keeps one copy in the TrackDataSample metainfo)."""
+        if 'key_frame_id' not in video_infos or 'images' not in video_infos:
+            raise ValueError(
+                'VideoTestSupportSample needs a whole video with '
+                '`key_frame_id`: test items must be (video, frame) pairs, so '
+                "use `sampler=dict(type='TrackImgSampler')` in the test "
+                'dataloader')
         images = video_infos['images']
         num_frames = len(images)
-        key = video_infos['key_frame_id']
+        key = int(video_infos['key_frame_id'])
+        if not 0 <= key < num_frames:
+            raise IndexError(f'key frame {key} is outside video '
+                             f'{video_infos.get("video_id")} of {num_frames} '
+                             'frames')
         wanted = self.num_support if self.method == 'uniform' \
             else 2 * self.frame_range
         video = video_infos.get('video_id')
@@ -108,12 +170,17 @@ class VideoTestSupportSample(BaseFrameSample):
             self._warned.add(video)
             warnings.warn(
                 f'video {video} has {num_frames} frames: fewer than the '
-                f'{wanted} supports the config asks for; using all '
-                f'{num_frames - 1} other frames')
-        supports = [images[f].get('frame_id', f)
-                    for f in self.support_ids(key, num_frames)]
+                f'{wanted} supports the config asks for ({self.method!r}); '
+                f'using the {num_frames - 1} other frames')
+        supports = [int(images[f].get('frame_id', f))
+                    for f in self.support_frame_ids(key, num_frames)]
         load = self.frames_to_load(key, num_frames)
         results = self.prepare_data(video_infos, load)
         results['key_frame_flags'] = [True] + [False] * (len(load) - 1)
-        results['support_frame_ids'] = [supports] * len(load)
+        results['support_frame_ids'] = [list(supports) for _ in load]
         return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(num_support={self.num_support}, '
+                f'method={self.method!r}, frame_range={self.frame_range}, '
+                f'load_only_new={self.load_only_new})')

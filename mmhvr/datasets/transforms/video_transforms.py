@@ -31,12 +31,20 @@ class VideoMinIoURandomCrop(BaseTransform):
     with their labels, ignore flags and instance ids; a frame left without
     boxes stays as a background-only frame.
 
+    As in mmdet, the drawn mode is one of ``(1, *min_ious, 0)``: 1 means
+    "no crop", 0 means "any patch that keeps a box centre".
+
     Args:
-        min_ious (Sequence[float]): minimum IoUs to draw from; "no crop" is
-            drawn as often as each of them.
+        min_ious (Sequence[float]): minimum IoUs to draw from.
         min_crop_size (float): minimum crop side, as a fraction of the
             image side.
         bbox_clip_border (bool): clip kept boxes to the patch.
+        max_trials (int): patches tried per drawn mode before drawing a new
+            mode.
+
+    Required keys (lists over frames): ``img``, ``img_shape``; optional
+    ``gt_bboxes``, ``gt_bboxes_labels``, ``gt_ignore_flags``,
+    ``gt_instances_ids``, ``key_frame_flags``. Modified keys: the same.
     """
 
     def __init__(self,
@@ -52,7 +60,7 @@ class VideoMinIoURandomCrop(BaseTransform):
     def _draw_patch(self, boxes: np.ndarray, h: int, w: int):
         """A patch (x1, y1, x2, y2) for the key frame, or None (no crop)."""
         while True:
-            mode = random.choice((1, ) + self.min_ious)
+            mode = random.choice((1, ) + self.min_ious + (0, ))
             if mode == 1:
                 return None
             for _ in range(self.max_trials):
@@ -84,6 +92,7 @@ class VideoMinIoURandomCrop(BaseTransform):
             cy < patch[3])
 
     def transform(self, results: dict) -> dict:
+        """Draw one patch from the key frame, crop every frame with it."""
         flags = results.get('key_frame_flags')
         key = flags.index(True) if flags else 0
         img = results['img'][key]
