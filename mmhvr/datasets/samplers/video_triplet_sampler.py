@@ -1,7 +1,7 @@
 """Training groups for HVR-Net's multi-level triplet selection."""
 import math
 from collections import defaultdict
-from typing import Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Sequence
 
 import numpy as np
 from mmengine.dist import get_dist_info, sync_random_seed
@@ -10,26 +10,68 @@ from torch.utils.data import Sampler
 from mmhvr.registry import DATA_SAMPLERS
 
 
+def dataset_video_labels(dataset) -> List[int]:
+    """One class per dataset item (-1: no class) of a video dataset, an
+    mmengine ``ConcatDataset`` / ``RepeatDataset`` of them, or any dataset
+    whose ``get_data_info(i)`` holds ``video_label``."""
+    labels = getattr(dataset, 'video_labels', None)
+    if labels is not None:
+        return [int(v) for v in labels]
+    if hasattr(dataset, 'datasets'):  # ConcatDataset
+        return [v for d in dataset.datasets for v in dataset_video_labels(d)]
+    if hasattr(dataset, 'times') and hasattr(dataset, 'dataset'):  # Repeat
+        return dataset_video_labels(dataset.dataset) * dataset.times
+    if hasattr(dataset, 'get_data_info'):
+        return [
+            int(dataset.get_data_info(i).get('video_label', -1))
+            for i in range(len(dataset))
+        ]
+    raise TypeError(f'{type(dataset).__name__} has no `video_labels`: '
+                    'VideoTripletSampler needs one class per video')
+
+
 @DATA_SAMPLERS.register_module()
 class VideoTripletSampler(Sampler):
     """A batch sampler whose batches are groups of videos.
 
-    A group is the anchor video, ``num_same - 1`` more videos of its class,
-    and ``num_same`` videos of each of ``num_other_classes`` other classes
-    (authors: 3 and 2, so 9 videos). An epoch makes every video of a class
-    with at least ``num_same`` videos the anchor once; groups are shuffled
-    with ``seed + epoch`` and dealt to ranks without overlap.
+    A group is a list of G = ``num_same * (1 + num_other_classes)`` dataset
+    indices: the anchor video, ``num_same - 1`` more videos of its class,
+    then ``num_same`` videos of each of ``num_other_classes`` other classes
+    (authors: 3 and 2, so 9 videos), without duplicates. A video's class is
+    the dataset's ``video_labels`` (videos labelled -1 are never used).
 
-    Built by mmengine's runner as ``train_dataloader.batch_sampler`` with the
-    dataloader's ``sampler`` (only its ``dataset`` is used) and
-    ``batch_size`` (must equal the group size). The dataset must expose
-    ``video_labels`` (one class per item, -1 = no box).
+    An epoch makes every video of a class with at least ``num_same`` videos
+    the anchor once (a class with fewer videos can be neither the anchor
+    class nor an other class of a group). The groups of an epoch are drawn
+    and shuffled with ``seed + epoch``, padded (or, with ``drop_last``,
+    truncated) to a multiple of the world size and dealt to ranks as
+    ``groups[rank::world_size]``, so ranks never share a group.
 
-    The epoch is the larger of ``set_epoch``'s and the wrapped sampler's
-    (mmengine's loops call ``set_epoch`` on the latter).
-    Resuming: ``set_epoch`` and ``skip(n)`` (the first n groups of the
-    current epoch are skipped once) let a resumed run see the groups an
-    uninterrupted run would have seen.
+    Built by mmengine's runner as ``train_dataloader.batch_sampler``
+    (``default_args=dict(sampler=sampler, batch_size=batch_size)``): only
+    the wrapped sampler's ``dataset`` is used, and ``batch_size`` must equal
+    G. The epoch is the larger of :meth:`set_epoch`'s and the wrapped
+    sampler's (mmengine's loops call ``set_epoch`` on the latter).
+
+    Resuming: :meth:`state_dict` / :meth:`load_state_dict` hold
+    ``seed``, ``epoch`` and ``start_iter``; ``start_iter = n`` (or
+    :meth:`skip` ``(n)``) makes the next iteration skip the first ``n``
+    groups of its epoch once. A run resumed at global iteration ``i`` of an
+    iteration-based loop sees the groups an uninterrupted run would have
+    seen with ``load_state_dict(dict(epoch=i // len(sampler),
+    start_iter=i % len(sampler)))`` (and the same seed).
+
+    Args:
+        sampler: the dataloader's sampler (``sampler.dataset`` is used) or
+            the dataset itself.
+        batch_size (int, optional): must equal G when given.
+        num_same (int): N, videos of the anchor class and of each other
+            class per group. Defaults to 3.
+        num_other_classes (int): K, other classes per group. Defaults to 2.
+        seed (int, optional): None: a seed shared by all ranks
+            (``sync_random_seed``).
+        drop_last (bool): drop the groups that do not fill the last round
+            of ranks instead of repeating groups. Defaults to False.
     """
 
     def __init__(self,
@@ -37,7 +79,11 @@ class VideoTripletSampler(Sampler):
                  batch_size: Optional[int] = None,
                  num_same: int = 3,
                  num_other_classes: int = 2,
-                 seed: Optional[int] = None) -> None:
+                 seed: Optional[int] = None,
+                 drop_last: bool = False) -> None:
+        if num_same < 1 or num_other_classes < 0:
+            raise ValueError('num_same must be >= 1 and num_other_classes '
+                             f'>= 0, got {num_same}, {num_other_classes}')
         dataset = getattr(sampler, 'dataset', sampler)
         self.sampler = sampler
         self.dataset = dataset
@@ -50,13 +96,14 @@ class VideoTripletSampler(Sampler):
                 f'videos (num_same={num_same} x (1 + num_other_classes='
                 f'{num_other_classes})); set train_dataloader.batch_size='
                 f'{self.group_size}, got {batch_size}')
+        self.drop_last = drop_last
         self.rank, self.world_size = get_dist_info()
-        self.seed = sync_random_seed() if seed is None else seed
+        self.seed = sync_random_seed() if seed is None else int(seed)
         self.epoch = 0
         self._skip = 0
 
-        by_class = defaultdict(list)
-        for index, label in enumerate(dataset.video_labels):
+        by_class: Dict[int, List[int]] = defaultdict(list)
+        for index, label in enumerate(dataset_video_labels(dataset)):
             if label >= 0:
                 by_class[int(label)].append(index)
         self.by_class = dict(sorted(by_class.items()))
@@ -64,25 +111,41 @@ class VideoTripletSampler(Sampler):
         self.anchor_classes = [
             c for c, v in self.by_class.items() if len(v) >= num_same
         ]
+        small = {self._name(c): len(v) for c, v in self.by_class.items()
+                 if len(v) < num_same}
         if len(self.by_class) < num_other_classes + 1:
             raise ValueError(
-                f'a group needs videos of {num_other_classes + 1} classes; '
-                f'the dataset has videos of {len(self.by_class)}: {counts}')
+                f'a group needs videos of {num_other_classes + 1} classes '
+                f'(anchor + num_other_classes={num_other_classes}); the '
+                f'dataset has videos of {len(self.by_class)} classes '
+                f'(videos per class: {counts})')
         if len(self.anchor_classes) < num_other_classes + 1:
             raise ValueError(
                 f'a group needs {num_other_classes + 1} classes with at least '
-                f'{num_same} videos each; videos per class: {counts}')
+                f'num_same={num_same} videos each; only '
+                f'{len(self.anchor_classes)} have that (videos per class: '
+                f'{counts}; too few: {small})')
         self.num_groups = sum(
             len(self.by_class[c]) for c in self.anchor_classes)
-        self.groups_per_rank = math.ceil(self.num_groups / self.world_size)
+        if drop_last:
+            self.groups_per_rank = self.num_groups // self.world_size
+            if self.groups_per_rank == 0:
+                raise ValueError(
+                    f'{self.num_groups} groups per epoch cannot feed '
+                    f'{self.world_size} ranks with drop_last=True')
+        else:
+            self.groups_per_rank = math.ceil(self.num_groups /
+                                             self.world_size)
 
     def _name(self, label: int) -> str:
-        classes = getattr(self.dataset, 'metainfo', {}).get('classes')
-        return classes[label] if classes and label < len(classes) \
+        classes = (getattr(self.dataset, 'metainfo', None) or {}).get(
+            'classes')
+        return classes[label] if classes and 0 <= label < len(classes) \
             else str(label)
 
-    def groups(self, epoch: int) -> List[List[int]]:
-        """Every group of an epoch, in the order all ranks agree on."""
+    def all_groups(self, epoch: int) -> List[List[int]]:
+        """Every group of an epoch (all ranks), in the shuffled order all
+        ranks agree on, before padding."""
         rng = np.random.default_rng(self.seed + epoch)
         groups = []
         for cls in self.anchor_classes:
@@ -98,25 +161,49 @@ class VideoTripletSampler(Sampler):
                                    replace=False))
                 groups.append([int(v) for v in group])
         order = rng.permutation(len(groups))
-        groups = [groups[i] for i in order]
-        padded = groups + groups[:self.groups_per_rank * self.world_size -
-                                 len(groups)]
-        return padded[self.rank::self.world_size]
+        return [groups[i] for i in order]
+
+    def groups(self, epoch: int) -> List[List[int]]:
+        """This rank's groups of an epoch."""
+        groups = self.all_groups(epoch)
+        total = self.groups_per_rank * self.world_size
+        if total > len(groups):  # pad by repeating (at most one round)
+            groups = groups + groups[:total - len(groups)]
+        return groups[:total][self.rank::self.world_size]
+
+    def _current_epoch(self) -> int:
+        # mmengine's loops call set_epoch on the dataloader's *sampler*;
+        # follow it so every epoch draws new groups
+        return max(self.epoch, int(getattr(self.sampler, 'epoch', 0) or 0))
 
     def __iter__(self) -> Iterator[List[int]]:
-        # mmengine's loops call set_epoch on the dataloader's *sampler*;
-        # follow its epoch so every epoch draws new groups
-        epoch = max(self.epoch, getattr(self.sampler, 'epoch', 0))
-        groups = self.groups(epoch)[self._skip:]
+        groups = self.groups(self._current_epoch())[self._skip:]
         self._skip = 0
         yield from groups
 
     def __len__(self) -> int:
+        """Groups (batches) per rank and epoch."""
         return self.groups_per_rank
 
     def set_epoch(self, epoch: int) -> None:
+        """Set the epoch (the groups are drawn with ``seed + epoch``)."""
         self.epoch = epoch
 
     def skip(self, num_groups: int) -> None:
         """Skip the first ``num_groups`` groups of the next iteration."""
-        self._skip = num_groups
+        if num_groups < 0:
+            raise ValueError(f'cannot skip {num_groups} groups')
+        self._skip = int(num_groups)
+
+    def state_dict(self) -> dict:
+        """``seed``, ``epoch`` and the pending ``start_iter``."""
+        return dict(seed=self.seed, epoch=self._current_epoch(),
+                    start_iter=self._skip)
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore :meth:`state_dict` (``start_iter``: groups of the epoch
+        already trained on, skipped once)."""
+        if 'seed' in state:
+            self.seed = int(state['seed'])
+        self.set_epoch(int(state.get('epoch', 0)))
+        self.skip(int(state.get('start_iter', 0)))
