@@ -37,9 +37,40 @@ def check_cfg_options(cfg: Config, options: dict) -> None:
             close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
             hint = f' (did you mean {", ".join(close)}?)' if close else ''
             lines.append(f'  {key}{hint}')
-        raise KeyError(
+        raise ValueError(
             f'--cfg-options names keys that {cfg.filename} does not have:\n' +
             '\n'.join(lines) + '\nTo add a new key, edit the config file.')
+
+
+def add_runner_args(parser) -> None:
+    """Options shared by tools/train.py and tools/test.py."""
+    from mmengine.config import DictAction
+    parser.add_argument('--work-dir', help='the dir for logs and outputs')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings of the config, key=value pairs such as '
+        'train_cfg.max_iters=10 (unknown keys are refused)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher (pytorch = torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_config(args) -> Config:
+    """The config of ``args.config`` with ``--cfg-options`` checked and
+    merged and the launcher set; exports LOCAL_RANK for old launchers."""
+    import os
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        check_cfg_options(cfg, args.cfg_options)
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
 
 
 def build_runner_cfg(cfg: Config,

@@ -1,3 +1,3 @@
-from .video_triplet_sampler import VideoTripletSampler
+from .video_triplet_sampler import VideoTripletSampler, dataset_video_labels
 
-__all__ = ['VideoTripletSampler']
+__all__ = ['VideoTripletSampler', 'dataset_video_labels']

@@ -59,7 +59,9 @@ class VideoTripletSampler(Sampler):
     groups of its epoch once. A run resumed at global iteration ``i`` of an
     iteration-based loop sees the groups an uninterrupted run would have
     seen with ``load_state_dict(dict(epoch=i // len(sampler),
-    start_iter=i % len(sampler)))`` (and the same seed).
+    start_iter=i % len(sampler)))`` (and the same seed), called before the
+    dataloader is iterated and instead of mmengine's fast-forward (which
+    loads every skipped batch).
 
     Args:
         sampler: the dataloader's sampler (``sampler.dataset`` is used) or
@@ -100,6 +102,7 @@ class VideoTripletSampler(Sampler):
         self.rank, self.world_size = get_dist_info()
         self.seed = sync_random_seed() if seed is None else int(seed)
         self.epoch = 0
+        self._epoch_offset = 0
         self._skip = 0
 
         by_class: Dict[int, List[int]] = defaultdict(list)
@@ -171,10 +174,13 @@ class VideoTripletSampler(Sampler):
             groups = groups + groups[:total - len(groups)]
         return groups[:total][self.rank::self.world_size]
 
+    def _inner_epoch(self) -> int:
+        return int(getattr(self.sampler, 'epoch', 0) or 0)
+
     def _current_epoch(self) -> int:
         # mmengine's loops call set_epoch on the dataloader's *sampler*;
         # follow it so every epoch draws new groups
-        return max(self.epoch, int(getattr(self.sampler, 'epoch', 0) or 0))
+        return max(self.epoch, self._inner_epoch()) + self._epoch_offset
 
     def __iter__(self) -> Iterator[List[int]]:
         groups = self.groups(self._current_epoch())[self._skip:]
@@ -201,9 +207,12 @@ class VideoTripletSampler(Sampler):
                     start_iter=self._skip)
 
     def load_state_dict(self, state: dict) -> None:
-        """Restore :meth:`state_dict` (``start_iter``: groups of the epoch
-        already trained on, skipped once)."""
+        """Restore :meth:`state_dict`: the next iteration is epoch
+        ``epoch`` without its first ``start_iter`` groups, and later epochs
+        follow as the wrapped sampler's epoch advances (mmengine's
+        iteration loop restarts that count at 0 on resume)."""
         if 'seed' in state:
             self.seed = int(state['seed'])
-        self.set_epoch(int(state.get('epoch', 0)))
+        self.epoch = 0
+        self._epoch_offset = int(state.get('epoch', 0)) - self._inner_epoch()
         self.skip(int(state.get('start_iter', 0)))
