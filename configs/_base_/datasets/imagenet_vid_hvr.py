@@ -80,7 +80,13 @@ train_dataloader = dict(
     num_workers=2,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(type='ConcatDataset', datasets=[vid_train, det_train]))
+    # one VID item is one video with a key frame drawn among its 15
+    # is_vid_train_frame frames: repeated 15 times, VID weighs about as much
+    # as DET per epoch (as with MMTracking's 15 key frames per video)
+    dataset=dict(
+        type='ConcatDataset',
+        datasets=[dict(type='RepeatDataset', times=15, dataset=vid_train),
+                  det_train]))
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,

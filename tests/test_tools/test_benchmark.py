@@ -1,0 +1,25 @@
+"""The benchmark script runs and reports its figures (no timing asserted)."""
+import json
+
+import cv2
+import numpy as np
+
+from tests_helpers import TOY2, run_tool
+
+
+def test_benchmark_reports_latency_and_ratio(tmp_path):
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        cv2.imwrite(str(folder / f'{i:06d}.jpg'),
+                    rng.integers(0, 255, (64, 80, 3), dtype=np.uint8))
+    out = tmp_path / 'bench.json'
+    proc = run_tool(['tools/analysis_tools/benchmark.py', TOY2, '--video',
+                     str(folder), '--num-frames', '3', '--warmup', '1',
+                     '--supports', '1', '2', '--main-support', '2',
+                     '--out', str(out)])
+    assert 'single-frame' in proc.stdout and 'HVR-Net' in proc.stdout
+    res = json.load(open(out))
+    assert set(res['hvr']) == {'1', '2'}
+    assert res['ratio'] > 0 and res['single_frame']['frames'] == 3
