@@ -167,10 +167,28 @@ class ImagenetVIDDataset(BaseVideoDataset):
         return data_info
 
     def filter_data(self) -> List[dict]:
-        """mmdet's frame filter (training: frames without boxes go), then
-        videos left without frames go, and ``video_label`` /
-        ``key_frame_candidates`` are set."""
-        data_list = super().filter_data()
+        """Training: drop the frames without a valid box (unless
+        ``filter_cfg=dict(filter_empty_gt=False)``) or smaller than
+        ``filter_cfg['min_size']`` (32), as mmdet's filter means to (mmdet
+        3.3's keeps every frame of a video that has no box at all), then the
+        videos left without frames. Every mode: set ``video_label`` and
+        ``key_frame_candidates``."""
+        data_list = self.data_list
+        if not self.test_mode:
+            cfg = self.filter_cfg or {}
+            empty_gt = cfg.get('filter_empty_gt', True)
+            min_size = cfg.get('min_size', 32)
+            before = sum(len(v['images']) for v in data_list)
+            for video in data_list:
+                video['images'] = [
+                    img for img in video['images']
+                    if (not empty_gt or img['img_id'] in self.img_ids_with_ann)
+                    and min(img['width'], img['height']) >= min_size
+                ]
+            print_log(
+                'The number of frames before and after filtering: '
+                f'{before} / {sum(len(v["images"]) for v in data_list)}',
+                'current')
         kept = []
         for video in data_list:
             images = video['images']
@@ -189,6 +207,10 @@ class ImagenetVIDDataset(BaseVideoDataset):
             ] if self.key_frames_only else frames
             video['key_frame_candidates'] = candidates or frames
             kept.append(video)
+        if not self.test_mode and not kept:
+            raise ValueError(
+                f'{self.ann_file}: no training frame has a box of the '
+                f'classes {self.metainfo["classes"]}')
         return kept
 
     # ------------------------------------------------------------- access

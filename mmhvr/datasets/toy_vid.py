@@ -24,11 +24,12 @@ def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     img = np.empty((h, w, 3), np.float32)
     img[:] = base
     img += rng.normal(0, 12, (h, w, 3))
-    for _ in range(rng.integers(6, 14)):  # clutter: blobs and lines
+    for _ in range(rng.integers(6, 14)):  # clutter: dots and lines
         colour = tuple(int(c) for c in rng.integers(0, 255, 3))
         if rng.random() < 0.5:
+            # small enough not to pass for an object
             c = (int(rng.integers(0, w)), int(rng.integers(0, h)))
-            cv2.circle(img, c, int(rng.integers(3, 12)), colour, -1)
+            cv2.circle(img, c, int(rng.integers(2, 6)), colour, -1)
         else:
             p1 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
             p2 = (int(rng.integers(0, w)), int(rng.integers(0, h)))
@@ -73,7 +74,7 @@ def _video(rng: np.random.Generator, num_frames: int, h: int, w: int,
     objects = []
     for _ in range(int(rng.integers(1, 3))):
         cls = classes[int(rng.integers(0, len(classes)))]
-        size = float(rng.uniform(24, 46))
+        size = float(rng.uniform(28, 48))
         objects.append(
             dict(cls=cls,
                  size=size,

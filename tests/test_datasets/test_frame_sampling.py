@@ -31,6 +31,54 @@ def test_train_sampling_key_first_supports_in_video():
     assert set(out['frame_id'][1:]) <= {4, 6}
 
 
+def test_train_sampling_is_key_first_for_a_two_frame_video():
+    random.seed(1)
+    t = VideoKeySupportSample(num_support=2)
+    for _ in range(20):
+        out = t(video(2, candidates=[1]))
+        assert out['frame_id'] == [1, 0, 0]
+        assert out['video_length'] == [3] * 3
+        assert out['ori_video_length'] == [2] * 3
+
+
+def test_support_frame_ids_method():
+    window = VideoTestSupportSample(method='window', frame_range=2)
+    assert window.support_frame_ids(5, 30) == [3, 4, 6, 7]
+    assert window.support_frame_ids(0, 30) == [1, 2]
+    assert window.support_frame_ids(29, 30) == [27, 28]
+    uniform = VideoTestSupportSample(method='uniform', num_support=5)
+    assert uniform.support_frame_ids(3, 9) == [0, 2, 4, 6, 8]
+    assert uniform.support_frame_ids(4, 9) == [0, 2, 6, 8]
+    # independent of the key frame (minus the key frame itself)
+    assert uniform.support_frame_ids(7, 100) == \
+        uniform.support_frame_ids(8, 100)
+    assert uniform.support_frame_ids(7, 100) == [0, 25, 50, 74, 99]
+    with pytest.raises(ValueError, match='window'):
+        VideoTestSupportSample(method='nearest')
+
+
+def test_window_mode_loads_every_frame_once_over_a_video():
+    t = VideoTestSupportSample(method='window', frame_range=3)
+    n = 11
+    loaded = []
+    for key in range(n):
+        ids = t(dict(video(n), key_frame_id=key))['frame_id']
+        assert ids[0] == key
+        loaded += ids[1:] if key else ids
+    # the supports loaded plus the first key frame: every frame once
+    assert sorted(loaded) == list(range(n))
+    everything = VideoTestSupportSample(method='window', frame_range=3,
+                                        load_only_new=False)
+    assert everything(dict(video(n), key_frame_id=5))['frame_id'] == \
+        [5, 2, 3, 4, 6, 7, 8]
+
+
+def test_test_sampling_needs_a_key_frame():
+    t = VideoTestSupportSample()
+    with pytest.raises(ValueError, match='TrackImgSampler'):
+        t(video(3))
+
+
 def test_support_ids():
     assert select_support_frames(5, 30, 'window', 20, 2) == [3, 4, 6, 7]
     assert select_support_frames(0, 30, 'window', 20, 2) == [1, 2]
@@ -67,6 +115,15 @@ def test_window_larger_than_video_warns_and_works():
     assert out['support_frame_ids'][0] == [0, 2, 3]
     single = t(dict(video(1), key_frame_id=0))
     assert single['support_frame_ids'][0] == []
+    assert single['frame_id'] == [0] and single['key_frame_flags'] == [True]
+    window = VideoTestSupportSample(method='window', frame_range=10)
+    with pytest.warns(UserWarning, match='video 7 has 5 frames'):
+        out = window(dict(video(5), key_frame_id=2))
+    assert out['support_frame_ids'][0] == [0, 1, 3, 4]
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')  # warned once per video
+        window(dict(video(5), key_frame_id=3))
 
 
 def test_pack_video_inputs_carries_supports():

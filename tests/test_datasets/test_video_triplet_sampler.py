@@ -76,6 +76,50 @@ def test_clear_errors():
         make(labels=[0] * 4 + [1] * 3)
     with pytest.raises(ValueError, match="'d': 2"):
         make(labels=[0] * 3 + [1] * 3 + [3] * 2)
+    with pytest.raises(ValueError, match="too few: {'b': 2, 'c': 1}"):
+        make(labels=[0] * 3 + [1] * 2 + [2])
+    with pytest.raises(ValueError, match='videos of 2 classes'):
+        make(labels=[0] * 5 + [1] * 5 + [-1] * 3)
+
+
+def test_drop_last_and_padding():
+    with mock.patch(
+            'mmhvr.datasets.samplers.video_triplet_sampler.get_dist_info',
+            return_value=(1, 5)):
+        assert len(make()) == 3  # 12 groups padded to 15
+        assert len(list(make())) == 3
+        assert len(make(drop_last=True)) == 2
+        assert len(list(make(drop_last=True))) == 2
+
+
+def test_resume_skips_seen_groups():
+    full = make()
+    full.set_epoch(3)
+    expected = list(full)
+    resumed = make()
+    resumed.load_state_dict(dict(epoch=3, start_iter=5))
+    assert list(resumed) == expected[5:]
+    # the skip is once; later epochs follow the wrapped sampler's count
+    assert list(resumed) == expected
+    resumed.sampler.epoch = 1
+    nxt = make()
+    nxt.set_epoch(4)
+    assert list(resumed) == list(nxt)
+    assert make().state_dict() == dict(seed=0, epoch=0, start_iter=0)
+
+
+def test_labels_of_concat_and_repeat_datasets():
+    from mmhvr.datasets.samplers import dataset_video_labels
+
+    class Concat:
+        datasets = [FakeVideos([0, 1]), FakeVideos([2])]
+
+    class Repeat:
+        times = 2
+        dataset = FakeVideos([0, -1])
+
+    assert dataset_video_labels(Concat()) == [0, 1, 2]
+    assert dataset_video_labels(Repeat()) == [0, -1, 0, -1]
 
 
 def test_as_dataloader_batch_sampler():
