@@ -11,7 +11,7 @@ S1_ITERS=${S1_ITERS:-}
 S2_ITERS=${S2_ITERS:-}
 if [ "${1:-}" = "--fast" ]; then
   S1_ITERS=${S1_ITERS:-4}; S2_ITERS=${S2_ITERS:-2}
-  TOY_ARGS=${TOY_ARGS:-"--num-train-videos 12 --num-val-videos 2"}
+  TOY_ARGS=${TOY_ARGS:-"--num-train-videos 20 --num-val-videos 2"}
 fi
 TOY_ARGS=${TOY_ARGS:-}
 

@@ -68,12 +68,15 @@ def _draw(img: np.ndarray, cls: str, cx: float, cy: float, size: float,
 
 
 def _video(rng: np.random.Generator, num_frames: int, h: int, w: int,
-           classes) -> tuple:
-    """Frames (list of uint8 BGR) and per-frame object lists."""
+           classes, main_cls: str) -> tuple:
+    """Frames (list of uint8 BGR) and per-frame object lists; the first
+    object is of ``main_cls``, a second one (half of the videos) of any
+    class."""
     background = _background(rng, h, w)
     objects = []
-    for _ in range(int(rng.integers(1, 3))):
-        cls = classes[int(rng.integers(0, len(classes)))]
+    for k in range(int(rng.integers(1, 3))):
+        cls = main_cls if k == 0 else \
+            classes[int(rng.integers(0, len(classes)))]
         size = float(rng.uniform(28, 48))
         objects.append(
             dict(cls=cls,
@@ -150,7 +153,10 @@ def make_toy_vid(out_dir: str,
             name = f'{split}/video_{v:04d}'
             video_id = len(videos) + 1
             videos.append(dict(id=video_id, name=name))
-            frames, boxes = _video(rng, num_frames, h, w, classes)
+            # classes take turns as a video's main class, so that every
+            # class has videos enough for the stage-2 triplet groups
+            frames, boxes = _video(rng, num_frames, h, w, classes,
+                                   classes[v % len(classes)])
             os.makedirs(osp.join(out_dir, 'Data', name), exist_ok=True)
             for t, (img, frame_boxes) in enumerate(zip(frames, boxes)):
                 file_name = f'{name}/{t:06d}.JPEG'

@@ -29,6 +29,19 @@ def test_train_sampling_key_first_supports_in_video():
     windowed = VideoKeySupportSample(num_support=2, frame_range=1)
     out = windowed(dict(video(10), key_frame_id=5))
     assert set(out['frame_id'][1:]) <= {4, 6}
+    assert 'video_label' not in out
+
+
+def test_train_item_carries_the_video_label():
+    """The label the triplet sampler grouped the video by reaches the
+    model, whatever boxes the sampled frames show."""
+    out = VideoKeySupportSample(num_support=2)(
+        dict(video(5), video_label=3))
+    assert out['video_label'] == [3, 3, 3]
+    out['img'] = [np.zeros((8, 8, 3), np.uint8)] * 3
+    out['img_shape'] = out['ori_shape'] = [(8, 8)] * 3
+    packed = PackVideoInputs()(out)
+    assert packed['data_samples'].metainfo['video_label'] == 3
 
 
 def test_train_sampling_is_key_first_for_a_two_frame_video():

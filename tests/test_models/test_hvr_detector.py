@@ -195,3 +195,16 @@ def test_missing_support_in_cache_is_a_clear_error():
     model.frame_cache.start(None)
     with pytest.raises(RuntimeError, match='frames \\[5\\]'):
         model.test_step(data)
+
+
+def test_video_label_prefers_the_metainfo():
+    """The dataset's whole-video class wins over the loaded frames' boxes
+    (a crop or three sampled frames may show another majority)."""
+    from mmhvr.models import HVRDetector
+    data = demo_video_group([2], num_frames=3)
+    sample = data['data_samples'][0]
+    assert HVRDetector.video_label(sample) == 2
+    sample.set_metainfo(dict(video_label=4))
+    assert HVRDetector.video_label(sample) == 4
+    empty = demo_video_group([-1], num_frames=2)['data_samples'][0]
+    assert HVRDetector.video_label(empty) == -1

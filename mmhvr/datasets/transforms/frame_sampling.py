@@ -24,8 +24,8 @@ class VideoKeySupportSample(BaseFrameSample):
 
     Output (lists over the T = 1 + ``num_support`` frames, key frame
     first): every frame info key (as ``BaseFrameSample.prepare_data``),
-    ``video_id``, ``video_length`` (T) and ``ori_video_length``, and
-    ``key_frame_flags`` (``[True, False, ...]``, from which
+    ``video_id``, ``video_length`` (T) and ``ori_video_length``,
+    ``video_label`` when the dataset gives one, and ``key_frame_flags`` (``[True, False, ...]``, from which
     ``PackTrackInputs`` writes ``key_frames_inds=[0]`` and
     ``ref_frames_inds=[1, ..., T-1]``).
 
@@ -70,6 +70,10 @@ class VideoKeySupportSample(BaseFrameSample):
         ids = self.sample(num_frames, key)
         results = self.prepare_data(video_infos, ids)
         results['key_frame_flags'] = [True] + [False] * self.num_support
+        if 'video_label' in video_infos:
+            # the class the triplet sampler grouped the video by (its
+            # sampled frames alone may show another majority)
+            results['video_label'] = [video_infos['video_label']] * len(ids)
         return results
 
 

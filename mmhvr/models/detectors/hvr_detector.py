@@ -153,11 +153,17 @@ class HVRDetector(BaseDetector):
     # -- training ---------------------------------------------------------
     @staticmethod
     def video_label(sample: TrackDataSample) -> int:
-        """The class of most of a video's boxes (-1 with no box)."""
+        """The video's class: ``video_label`` of the metainfo (the class
+        the dataset and the triplet sampler give the whole video), else the
+        class of most of the loaded frames' boxes (ties: the smallest; -1
+        with no box)."""
+        if 'video_label' in sample.metainfo:
+            return int(sample.metainfo['video_label'])
         labels = torch.cat([
             s.gt_instances.labels for s in sample.video_data_samples
         ]).tolist()
-        return Counter(labels).most_common(1)[0][0] if labels else -1
+        counts = Counter(labels)
+        return min(counts, key=lambda c: (-counts[c], c)) if labels else -1
 
     def select_triplet(self, inputs: Tensor,
                        data_samples: List[TrackDataSample]) -> List[int]:
