@@ -11,9 +11,10 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 
 
-def run_tool(args, check=True, timeout=900, runner=None):
-    """Run ``python ARGS`` (or ``RUNNER ARGS``) from the repo root."""
-    env = dict(os.environ, PYTHONPATH=REPO)
+def run_tool(args, check=True, timeout=900, runner=None, env=None):
+    """Run ``python ARGS`` (or ``RUNNER ARGS``) from the repo root, with
+    ``env`` added to the environment."""
+    env = dict(os.environ, PYTHONPATH=REPO, **(env or {}))
     cmd = (runner or [sys.executable]) + args
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True,
                           text=True, timeout=timeout)
@@ -33,3 +34,11 @@ def data_opts(toy_data):
         'test_dataloader.dataset.pipeline.0.num_support=3',
         'val_dataloader.dataset.pipeline.0.num_support=3',
     ]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for torchrun's rendezvous)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]

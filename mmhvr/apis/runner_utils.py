@@ -144,20 +144,33 @@ def init_cpu_distributed(launcher: str) -> None:
 
 def set_test_evaluator(cfg: Config, evals: Iterable[str],
                        out: Optional[str] = None) -> None:
-    """``--eval bbox`` → the ImageNet VID metric; ``--out`` dumps results."""
+    """``--eval bbox``: the config's ImageNet VID metric (``VIDMetric``,
+    also when the config names none), or, for a still-image config, its
+    own box metric (mmdet's ``CocoMetric``...) with ``metric='bbox'``.
+    ``--out`` dumps the per-frame results (VIDMetric keeps every frame;
+    still-image configs get mmdet's ``DumpDetResults``)."""
     evals = list(evals)
     bad = [e for e in evals if e not in VALID_EVALS]
     if bad:
         raise ValueError(f'--eval got {", ".join(bad)}; valid values: '
                          f'{", ".join(VALID_EVALS)}')
+    if out is not None and not out.endswith(('.pkl', '.pickle')):
+        raise ValueError(f'--out must be a .pkl file, got {out}')
     current = cfg.get('test_evaluator', None)
-    if isinstance(current, dict) and current.get('type') == 'VIDMetric':
-        metric = current
+    if isinstance(current, (list, tuple)):
+        current = current[0] if len(current) == 1 else None
+    if isinstance(current, dict) and current.get('type') not in (
+            None, 'VIDMetric', 'mmhvr.VIDMetric'):
+        metric = dict(current, metric='bbox') if 'metric' in current \
+            else dict(current)
+        cfg.test_evaluator = [metric] if out is None else [
+            metric, dict(type='DumpDetResults', out_file_path=out)]
+        return
+    if isinstance(current, dict) and current.get('type') is not None:
+        metric = dict(current)
     else:
         metric = dict(type='VIDMetric', metric='bbox')
     if out is not None:
-        if not out.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--out must be a .pkl file, got {out}')
         # VIDMetric dumps every frame (mmdet's DumpDetResults keeps only
         # len(dataset) = number of videos)
         metric['out_file_path'] = out

@@ -78,6 +78,17 @@ class CocoVIDWriter:
         self.per_class = defaultdict(lambda: [set(), set(), 0])
         self._instances: Dict[Tuple[int, int], int] = {}
 
+    def read(self, path: str, skip_bad: bool) -> Optional[dict]:
+        """``parse_xml(path)``; a bad file raises, or with ``skip_bad`` is
+        listed in ``bad_files`` and gives None."""
+        try:
+            return parse_xml(path)
+        except BadAnnotation:
+            if not skip_bad:
+                raise
+            self.bad_files.append(path)
+            return None
+
     def add_video(self, name: str) -> int:
         self.videos.append(dict(id=len(self.videos) + 1, name=name))
         return len(self.videos)

@@ -18,8 +18,13 @@ def test_benchmark_reports_latency_and_ratio(tmp_path):
     proc = run_tool(['tools/analysis_tools/benchmark.py', TOY2, '--video',
                      str(folder), '--num-frames', '3', '--warmup', '1',
                      '--supports', '1', '2', '--main-support', '2',
-                     '--out', str(out)])
+                     '--stream-frames', '10', '--out', str(out)])
     assert 'single-frame' in proc.stdout and 'HVR-Net' in proc.stdout
     res = json.load(open(out))
     assert set(res['hvr']) == {'1', '2'}
     assert res['ratio'] > 0 and res['single_frame']['frames'] == 3
+    points = res['stream']['points']
+    assert [p['frame'] for p in points] == list(range(1, 11))
+    # the online cache holds the supports and the key frame, no more
+    assert [p['cached_frames'] for p in points] == [1, 2] + [3] * 8
+    assert 'online stream of 10 frames' in proc.stdout

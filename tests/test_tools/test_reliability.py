@@ -11,7 +11,7 @@ import time
 import pytest
 import torch
 
-from tests_helpers import REPO, TOY1, data_opts, run_tool
+from tests_helpers import REPO, TOY1, data_opts, free_port, run_tool
 
 
 def copy_val(toy_data, tmp_path):
@@ -106,23 +106,29 @@ def metric_of(work_dir):
 
 def test_distributed_train_and_test_over_gloo(stage1_run, toy_data,
                                               tmp_path):
-    torchrun = [sys.executable, '-m', 'torch.distributed.run',
-                '--nproc_per_node=2', '--master_port=29517']
+    def torchrun():
+        return [sys.executable, '-m', 'torch.distributed.run',
+                '--nproc_per_node=2', f'--master_port={free_port()}']
+
     run_tool(['tools/train.py', TOY1, '--launcher', 'pytorch', '--work-dir',
               str(tmp_path / 'train'), '--cfg-options',
               'train_cfg.max_iters=2', 'train_cfg.val_interval=100',
               'default_hooks.checkpoint.interval=2'] + data_opts(toy_data),
-             runner=torchrun)
+             runner=torchrun())
     assert (tmp_path / 'train' / 'iter_2.pth').exists()
 
     _, ckpt = stage1_run
+    # torchrun gives each process one thread; the single-process run uses
+    # one too, so that both compute bit-identical detections (with more
+    # threads, float sums are ordered differently and near-tied scores of
+    # a barely trained model may swap)
     run_tool(['tools/test.py', TOY1, str(ckpt), '--work-dir',
               str(tmp_path / 'single'), '--cfg-options'] +
-             data_opts(toy_data))
+             data_opts(toy_data), env=dict(OMP_NUM_THREADS='1'))
     run_tool(['tools/test.py', TOY1, str(ckpt), '--launcher', 'pytorch',
               '--work-dir', str(tmp_path / 'dist'), '--cfg-options'] +
-             data_opts(toy_data), runner=torchrun[:-1] +
-             ['--master_port=29518'])
+             data_opts(toy_data), runner=torchrun(),
+             env=dict(OMP_NUM_THREADS='1'))
     single, dist = metric_of(tmp_path / 'single'), metric_of(tmp_path /
                                                             'dist')
     assert single['vid/mAP'] == pytest.approx(dist['vid/mAP'], abs=1e-9)

@@ -7,7 +7,9 @@
 by frame with the relations switched off (backbone, RPN, RoI head; the
 single-frame Faster R-CNN), the ratio a/b, and HVR-Net latency for several
 support-set sizes. With ``--train-steps N`` it also times N training steps of
-stage 1 and stage 2 on random frames.
+stage 1 and stage 2 on random frames; with ``--stream-frames N`` it streams N
+frames (the video looped) through the online mode and reports the resident
+memory along the way (it must stay flat: the cache is bounded).
 """
 import argparse
 import json
@@ -34,6 +36,11 @@ def parse_args():
     parser.add_argument('--main-support', type=int, default=21,
                         help='support frames of the (a) vs (b) comparison')
     parser.add_argument('--train-steps', type=int, default=0)
+    parser.add_argument('--train-shape', type=int, nargs=2,
+                        default=[600, 1000], metavar=('H', 'W'),
+                        help='frame size of the timed training steps')
+    parser.add_argument('--stream-frames', type=int, default=0,
+                        help='online-mode memory over a stream this long')
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--out', help='write the figures as JSON')
     return parser.parse_args()
@@ -41,6 +48,32 @@ def parse_args():
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def rss_mb() -> float:
+    """Current resident memory of this process."""
+    import os
+    with open('/proc/self/statm') as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf('SC_PAGE_SIZE') / 2**20
+
+
+def stream_memory(model, base_frames, num_frames: int,
+                  num_support: int) -> dict:
+    """Online mode over ``num_frames`` frames: resident memory and cached
+    frames at ten points of the stream."""
+    from mmhvr.apis import VideoInferencer
+    frames = [base_frames[i % len(base_frames)] for i in range(num_frames)]
+    inferencer = VideoInferencer(model, mode='online',
+                                 num_support=num_support)
+    marks = {max(1, round(num_frames * q / 10)) for q in range(1, 11)}
+    points, start = [], time.perf_counter()
+    for t, _ in enumerate(inferencer(frames), 1):
+        if t in marks:
+            points.append(dict(frame=t, rss_mb=rss_mb(),
+                               cached_frames=len(model.frame_cache)))
+    return dict(frames=num_frames, supports=num_support, points=points,
+                seconds=time.perf_counter() - start)
 
 
 def frames_of(path: str, n: int) -> list:
@@ -51,7 +84,8 @@ def frames_of(path: str, n: int) -> list:
 
 
 def time_video_path(model, frames, num_support: int, warmup: int) -> dict:
-    """Per-frame latency of the cached HVR-Net path (offline, window)."""
+    """Per-frame latency of the cached HVR-Net path (online mode: the
+    previous ``num_support`` frames, each computed once)."""
     from mmhvr.apis import VideoInferencer
     inferencer = VideoInferencer(model, mode='online', num_support=num_support)
     times, start = [], time.perf_counter()
@@ -107,7 +141,7 @@ def summarize(times) -> dict:
         frames=len(ms))
 
 
-def time_train_steps(config, steps: int) -> dict:
+def time_train_steps(config, steps: int, shape=(600, 1000)) -> dict:
     from mmengine.config import Config
     from mmhvr.testing import demo_video_group
     from mmhvr.registry import MODELS
@@ -128,7 +162,7 @@ def time_train_steps(config, steps: int) -> dict:
         # stage 2: a 9-video group (3 of the anchor's class, 3 + 3 others)
         labels = [0, 0, 0, 1, 1, 1, 2, 2, 2] if stage == 2 else [0]
         data = demo_video_group(labels, num_frames=3,
-                                image_shape=(3, 600, 1000))
+                                image_shape=(3, *shape))
         times = []
         for _ in range(steps + 1):
             start = time.perf_counter()
@@ -139,7 +173,10 @@ def time_train_steps(config, steps: int) -> dict:
             loss.backward()
             optim.step()
             times.append(time.perf_counter() - start)
-        out[f'stage{stage}'] = summarize(times[1:])
+        out[f'stage{stage}'] = dict(
+            summarize(times[1:]),
+            params=sum(p.numel() for p in model.parameters()),
+            trainable_params=sum(p.numel() for p in params))
     return out
 
 
@@ -181,9 +218,22 @@ def main():
     print(f'HVR-Net ({args.main_support} supports) / single-frame: '
           f"{results['ratio']:.3f}x")
     if args.train_steps:
-        results['train'] = time_train_steps(args.config, args.train_steps)
+        results['train'] = time_train_steps(args.config, args.train_steps,
+                                            args.train_shape)
         for stage, r in results['train'].items():
-            print(f"train step {stage}: median {r['median_ms']:.0f} ms")
+            print(f"train step {stage}: median {r['median_ms']:.0f} ms "
+                  f"({r['params'] / 1e6:.2f}M parameters, "
+                  f"{r['trainable_params'] / 1e6:.2f}M trained)")
+    if args.stream_frames:
+        r = results['stream'] = stream_memory(model, frames,
+                                              args.stream_frames,
+                                              args.main_support)
+        rows = [['frame', 'RSS MB', 'cached frames']] + [
+            [p['frame'], f"{p['rss_mb']:.0f}", p['cached_frames']]
+            for p in r['points']]
+        print(AsciiTable(rows, title=f"online stream of {r['frames']} "
+                         f"frames, {r['supports']} supports "
+                         f"({r['seconds']:.0f} s)").table)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)

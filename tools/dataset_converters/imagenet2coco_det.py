@@ -15,7 +15,7 @@ import sys
 from mmengine.utils import ProgressBar
 
 from mmhvr.datasets.imagenet_converter import (BadAnnotation, CocoVIDWriter,
-                                               parse_xml, read_lines)
+                                               read_lines)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from imagenet2coco_vid import report  # noqa: E402
@@ -45,12 +45,8 @@ def convert_det(root: str, skip_bad: bool = False,
     bar = ProgressBar(len(images)) if progress and images else None
     for name in images:
         path = osp.join(root, 'Annotations', 'DET', f'{name}.xml')
-        try:
-            ann = parse_xml(path)
-        except BadAnnotation:
-            if not skip_bad:
-                raise
-            writer.bad_files.append(path)
+        ann = writer.read(path, skip_bad)
+        if ann is None:
             continue
         video_id = writer.add_video(name)
         writer.add_frame(video_id, 0, f'{name}.JPEG', ann, True)

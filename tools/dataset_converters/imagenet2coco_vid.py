@@ -15,7 +15,7 @@ from mmengine.utils import ProgressBar
 from terminaltables import AsciiTable
 
 from mmhvr.datasets.imagenet_converter import (BadAnnotation, CocoVIDWriter,
-                                               parse_xml, train_frame_flags,
+                                               train_frame_flags,
                                                vid_snippets)
 
 
@@ -39,12 +39,8 @@ def convert_vid(root: str, split: str, skip_bad: bool = False,
             [True] * len(frames)
         for frame_id, (xml, flag) in enumerate(zip(frames, flags)):
             path = osp.join(ann_dir, xml)
-            try:
-                ann = parse_xml(path)
-            except BadAnnotation:
-                if not skip_bad:
-                    raise
-                writer.bad_files.append(path)
+            ann = writer.read(path, skip_bad)
+            if ann is None:
                 continue
             file_name = f'{snippet}/{osp.splitext(xml)[0]}.JPEG'
             writer.add_frame(video_id, frame_id, file_name, ann, flag)
