@@ -1,6 +1,7 @@
 # A CPU-sized HVR-Net stage 1 on the built-in toy VID set, built from the
-# same bases as the R101 ImageNet VID config: R18-DC5, narrower relation head, fewer
-# proposals, anchors scaled to the toy set's 16-128 px objects.
+# same bases as the R101 ImageNet VID config: a half-width R18-DC5, 128-channel
+# maps, a narrower relation head, fewer proposals, anchors scaled to the toy
+# set's 16-128 px objects.
 _base_ = [
     '../_base_/models/hvrnet_faster-rcnn_r50-dc5.py',
     '../_base_/datasets/toy_vid.py',
@@ -8,19 +9,27 @@ _base_ = [
     '../_base_/default_runtime.py'
 ]
 num_classes = 5
+# 128-channel maps (RoIAlign's CPU backward costs in proportion to them)
+channels = 128
 model = dict(
-    # no pretrained weights on the toy set: train every stage, BN included
+    # no pretrained weights on the toy set: train every stage, BN included;
+    # ResNet-18 at half width (32 base channels)
     backbone=dict(
         depth=18,
+        base_channels=32,
         frozen_stages=-1,
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=False,
         init_cfg=None),
-    neck=dict(in_channels=[512]),
+    neck=dict(in_channels=[256], out_channels=channels),
     rpn_head=dict(
+        in_channels=channels,
+        feat_channels=channels,
         anchor_generator=dict(scales=[1, 2, 4, 8])),
     roi_head=dict(
+        bbox_roi_extractor=dict(out_channels=channels),
         bbox_head=dict(
+            in_channels=channels,
             fc_out_channels=256,
             num_classes=num_classes,
             intra_relations=[
@@ -34,12 +43,12 @@ model = dict(
         rcnn=dict(sampler=dict(num=64))),
     test_cfg=dict(rpn=dict(nms_pre=1000, max_per_img=64)))
 
-train_cfg = dict(max_iters=300, val_interval=300)
+train_cfg = dict(max_iters=600, val_interval=600)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,
          end=50),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=300,
-         milestones=[240], gamma=0.1)
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=600,
+         milestones=[480], gamma=0.1)
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.02))
 default_hooks = dict(

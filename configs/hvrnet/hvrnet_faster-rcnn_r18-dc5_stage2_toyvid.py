@@ -21,4 +21,4 @@ param_scheduler = [
          milestones=[120], gamma=0.1)
 ]
 optim_wrapper = dict(optimizer=dict(lr=0.005))
-load_from = 'work_dirs/hvrnet_faster-rcnn_r18-dc5_stage1_toyvid/iter_300.pth'
+load_from = 'work_dirs/hvrnet_faster-rcnn_r18-dc5_stage1_toyvid/iter_600.pth'
