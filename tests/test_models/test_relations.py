@@ -67,6 +67,21 @@ def test_attention_is_a_softmax_over_support():
     torch.testing.assert_close(m(q, s), s.mean(0, keepdim=True))
 
 
+def test_matches_the_multi_head_formula():
+    """out = Q + concat_h(softmax(Q Wq_h (S Wk_h)^T / sqrt(dk)) S Wv_h) Wo."""
+    torch.manual_seed(0)
+    m = IntraVideoRelation(in_channels=32, num_heads=4, key_channels=16)
+    for layer in (m.query, m.key, m.value, m.out):
+        torch.nn.init.normal_(layer.weight, std=0.3)
+    q, s = torch.randn(6, 32), torch.randn(11, 32)
+    qh = m.query(q).view(6, 4, 4).transpose(0, 1)
+    kh = m.key(s).view(11, 4, 4).transpose(0, 1)
+    vh = m.value(s).view(11, 4, 8).transpose(0, 1)
+    attn = (qh @ kh.transpose(1, 2) / 2.0).softmax(-1)
+    expected = q + m.out((attn @ vh).transpose(0, 1).reshape(6, 32))
+    torch.testing.assert_close(m(q, s), expected)
+
+
 def test_fp32_softmax_under_bf16_autocast(block):
     q, s = torch.randn(5, 32) * 50, torch.randn(300, 32) * 50
     with torch.autocast('cpu', dtype=torch.bfloat16):
