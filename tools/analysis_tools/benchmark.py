@@ -231,9 +231,9 @@ def main():
         rows = [['frame', 'RSS MB', 'cached frames']] + [
             [p['frame'], f"{p['rss_mb']:.0f}", p['cached_frames']]
             for p in r['points']]
-        print(AsciiTable(rows, title=f"online stream of {r['frames']} "
-                         f"frames, {r['supports']} supports "
-                         f"({r['seconds']:.0f} s)").table)
+        print(f"online stream of {r['frames']} frames, {r['supports']} "
+              f"supports ({r['seconds']:.0f} s):")
+        print(AsciiTable(rows).table)
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(results, f, indent=2)
