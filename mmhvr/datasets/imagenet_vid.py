@@ -1,6 +1,5 @@
 """ImageNet VID (and DET as one-frame videos) in the CocoVID format."""
 import os.path as osp
-from collections import Counter
 from typing import Any, Dict, List, Optional
 
 from mmdet.datasets import BaseVideoDataset
@@ -9,6 +8,7 @@ from mmengine import fileio
 from mmengine.logging import print_log
 
 from mmhvr.registry import DATASETS
+from mmhvr.utils import majority_label
 
 VID_CLASSES = ('airplane', 'antelope', 'bear', 'bicycle', 'bird', 'bus',
                'car', 'cattle', 'dog', 'domestic_cat', 'elephant', 'fox',
@@ -197,10 +197,7 @@ class ImagenetVIDDataset(BaseVideoDataset):
             video['video_length'] = len(images)
             labels = [inst['bbox_label'] for img in images
                       for inst in img['instances']]
-            # ties: the smallest label, so that the choice is deterministic
-            counts = Counter(labels)
-            video['video_label'] = min(
-                counts, key=lambda c: (-counts[c], c)) if labels else -1
+            video['video_label'] = majority_label(labels)
             frames = list(range(len(images)))
             candidates = [
                 i for i in frames if images[i].get('is_vid_train_frame', True)

@@ -25,7 +25,8 @@ class VideoKeySupportSample(BaseFrameSample):
     Output (lists over the T = 1 + ``num_support`` frames, key frame
     first): every frame info key (as ``BaseFrameSample.prepare_data``),
     ``video_id``, ``video_length`` (T) and ``ori_video_length``,
-    ``video_label`` when the dataset gives one, and ``key_frame_flags`` (``[True, False, ...]``, from which
+    ``video_label`` when the dataset gives one, and ``key_frame_flags``
+    (``[True, False, ...]``, from which
     ``PackTrackInputs`` writes ``key_frames_inds=[0]`` and
     ``ref_frames_inds=[1, ..., T-1]``).
 

@@ -1,6 +1,6 @@
 """HVR-Net: a two-stage video detector with intra- and inter-video relations."""
 import copy
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -10,6 +10,7 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
 
 from mmhvr.registry import MODELS
+from mmhvr.utils import majority_label
 from ..roi_heads import merge_memories
 from ..utils import full_precision, select_video_triplet, video_descriptors
 
@@ -162,8 +163,7 @@ class HVRDetector(BaseDetector):
         labels = torch.cat([
             s.gt_instances.labels for s in sample.video_data_samples
         ]).tolist()
-        counts = Counter(labels)
-        return min(counts, key=lambda c: (-counts[c], c)) if labels else -1
+        return majority_label(labels)
 
     def select_triplet(self, inputs: Tensor,
                        data_samples: List[TrackDataSample]) -> List[int]:
