@@ -13,4 +13,9 @@ model = dict(
     backbone=dict(depth=101, frozen_stages=3, init_cfg=None),
     # ... and the RPN are frozen
     frozen_modules=['rpn_head'])
+# head B (untrained in stage 1) starts as a copy of head A
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    dict(type='FinalHeadFromIntraHook')
+]
 load_from = 'work_dirs/hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid/iter_165000.pth'  # noqa: E501

@@ -14,6 +14,11 @@ model = dict(
     # weights, 150 iterations with lambda = 10 let the relation loss swamp
     # the detection losses (toy val mAP 0.212 -> 0.021; lambda = 1: 0.120)
     roi_head=dict(triplet_loss=dict(loss_weight=1.0)))
+# head B (untrained in stage 1) starts as a copy of head A
+custom_hooks = [
+    dict(type='RNGStateHook'),
+    dict(type='FinalHeadFromIntraHook')
+]
 train_dataloader = dict(
     batch_size=9,
     batch_sampler=dict(

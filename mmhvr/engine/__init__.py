@@ -2,7 +2,7 @@ from .atomic_backend import AtomicLocalBackend, register_atomic_local_backend
 from .checkpoint import register_checkpoint_safe_globals
 from .cpu_amp_optim_wrapper import CPUAmpOptimWrapper
 from .ddp import DeviceAwareDistributedDataParallel
-from .hooks import RNGStateHook
+from .hooks import FinalHeadFromIntraHook, RNGStateHook
 from .optim_constructor import FrozenAwareOptimWrapperConstructor
 
 register_checkpoint_safe_globals()
@@ -10,6 +10,7 @@ register_atomic_local_backend()
 
 __all__ = [
     'AtomicLocalBackend', 'CPUAmpOptimWrapper',
-    'DeviceAwareDistributedDataParallel', 'FrozenAwareOptimWrapperConstructor',
+    'DeviceAwareDistributedDataParallel', 'FinalHeadFromIntraHook',
+    'FrozenAwareOptimWrapperConstructor',
     'RNGStateHook', 'register_checkpoint_safe_globals'
 ]

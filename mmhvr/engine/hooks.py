@@ -1,10 +1,11 @@
-"""Hooks that make training runs crash-safe and resumable exactly."""
+"""Hooks: crash-safe, exactly resumable runs; the stage-2 start."""
 import random
 from typing import Optional
 
 import numpy as np
 import torch
 from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
 
 from mmhvr.registry import HOOKS
 
@@ -77,3 +78,27 @@ class RNGStateHook(Hook):
             loop.dataloader_iterator = _RestoreAfter(
                 loop.dataloader_iterator, runner.iter, self._resumed)
         self._resumed = None
+
+
+@HOOKS.register_module()
+class FinalHeadFromIntraHook(Hook):
+    """At the start of stage 2, copy head A (the intra(2) branch, trained in
+    stage 1) into head B (after the inter-video relation, not trained in
+    stage 1).
+
+    The inter-video relation is residual (``out = Q + ...``, ``Wo`` near
+    zero at init), so head B then starts from stage 1's detections instead
+    of from random weights. Runs only when training starts at iteration 0:
+    a resumed stage-2 run keeps its trained head B.
+    """
+    priority = 'LOW'
+
+    def before_train(self, runner) -> None:
+        if runner.iter != 0:
+            return
+        model = runner.model
+        if is_model_wrapper(model):
+            model = model.module
+        model.roi_head.bbox_head.init_final_from_intra()
+        runner.logger.info('head B (fc_cls/fc_reg) initialised from head A '
+                           '(fc_cls_intra/fc_reg_intra)')

@@ -121,6 +121,12 @@ class HVRBBoxHead(BBoxHead):
         """Head A: (n, d) → cls (n, C+1), reg (n, 4C)."""
         return self.fc_cls_intra(x), self.fc_reg_intra(x)
 
+    @torch.no_grad()
+    def init_final_from_intra(self) -> None:
+        """Copy head A's weights into head B (the stage-2 start)."""
+        self.fc_cls.load_state_dict(self.fc_cls_intra.state_dict())
+        self.fc_reg.load_state_dict(self.fc_reg_intra.state_dict())
+
     def head_final(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         """Head B: (n, d) → cls (n, C+1), reg (n, 4C)."""
         return self.fc_cls(x), self.fc_reg(x)

@@ -1,0 +1,55 @@
+"""FinalHeadFromIntraHook: head B starts stage 2 as a copy of head A."""
+import logging
+import os
+import sys
+from types import SimpleNamespace
+
+import torch
+from mmengine.config import Config
+
+from mmhvr.engine import FinalHeadFromIntraHook
+from tests_helpers import REPO, TOY2
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..',
+                                'test_models'))
+from test_hvr_detector import build  # noqa: E402
+
+
+def heads(model):
+    h = model.roi_head.bbox_head
+    return h.fc_cls_intra, h.fc_reg_intra, h.fc_cls, h.fc_reg
+
+
+def fake_runner(model, it):
+    return SimpleNamespace(model=model, iter=it,
+                           logger=logging.getLogger('test'))
+
+
+def test_copies_head_a_at_the_stage2_start():
+    _, model = build(TOY2)
+    cls_a, reg_a, cls_b, reg_b = heads(model)
+    assert not torch.equal(cls_a.weight, cls_b.weight)
+    FinalHeadFromIntraHook().before_train(fake_runner(model, 0))
+    for a, b in ((cls_a, cls_b), (reg_a, reg_b)):
+        assert torch.equal(a.weight, b.weight)
+        assert torch.equal(a.bias, b.bias)
+        # a copy, not shared parameters: training B leaves A alone
+        assert a.weight.data_ptr() != b.weight.data_ptr()
+
+
+def test_a_resumed_stage2_keeps_its_head_b():
+    _, model = build(TOY2)
+    _, _, cls_b, _ = heads(model)
+    before = cls_b.weight.clone()
+    FinalHeadFromIntraHook().before_train(fake_runner(model, 37))
+    assert torch.equal(cls_b.weight, before)
+
+
+def test_stage2_configs_use_the_hook():
+    for name in ('hvrnet_faster-rcnn_r101-dc5_stage2_imagenetvid.py',
+                 'hvrnet_faster-rcnn_r50-dc5_stage2_imagenetvid.py',
+                 'hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.py'):
+        cfg = Config.fromfile(os.path.join(REPO, 'configs/hvrnet', name))
+        types = [h['type'] for h in cfg.custom_hooks]
+        assert 'FinalHeadFromIntraHook' in types, name
+        assert 'RNGStateHook' in types, name
