@@ -1,11 +1,14 @@
 """A built-in toy VID set: seeded, no downloads, a few MB.
 
 Short videos of moving textured shapes over cluttered backgrounds, with
-per-frame motion blur, occlusion by clutter and illumination changes. Two
-classes, ``striped_cat`` and ``spotted_cat``, share shape, size and colour
-and differ only by their coat pattern, which the blur and occlusion wash out
-on most frames: from one such frame they are confusable, over a video (or by
-comparing videos) they are not — the situation HVR-Net is built for.
+per-frame motion blur, occlusion by clutter and illumination changes.
+``disc``, ``square`` and ``triangle`` differ by shape and, like real object
+classes, by a typical colour (a hue range per class, 90 degrees apart) and
+an inner texture. Two classes, ``striped_cat`` and ``spotted_cat``, share
+shape, size and colour and differ only by their coat pattern, which the blur
+and occlusion wash out on most frames: from one such frame they are
+confusable, over a video (or by comparing videos) they are not — the
+situation HVR-Net is built for.
 """
 import json
 import os
@@ -16,7 +19,22 @@ import cv2
 import numpy as np
 
 TOY_CLASSES = ('disc', 'square', 'triangle', 'striped_cat', 'spotted_cat')
-CAT_COLOUR = (70, 140, 200)  # BGR, shared by the confusable pair
+CAT_COLOUR = (70, 140, 200)  # BGR, shared by the confusable pair (hue 30)
+# typical hue (degrees) of the other classes: 90 degrees from each other and
+# from the cats, more than the +-36 degrees of PhotoMetricDistortion's hue
+# jitter
+CLASS_HUES = dict(square=120, triangle=210, disc=300)
+
+
+def _class_colour(rng: np.random.Generator, cls: str) -> tuple:
+    """A BGR colour of ``cls``: its typical hue +-12 degrees, varied
+    saturation and brightness (the cats' colour is fixed)."""
+    if cls not in CLASS_HUES:
+        return CAT_COLOUR
+    hue = (CLASS_HUES[cls] + rng.uniform(-12, 12)) % 360
+    hsv = np.array([[[hue / 2, rng.uniform(140, 230), rng.uniform(140, 240)]]],
+                   np.uint8)
+    return tuple(int(c) for c in cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0])
 
 
 def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
@@ -41,15 +59,22 @@ def _draw(img: np.ndarray, cls: str, cx: float, cy: float, size: float,
           colour, pattern_visible: bool) -> None:
     r = size / 2
     c = (int(round(cx)), int(round(cy)))
+    shade = tuple(0.6 * v for v in colour)  # inner texture
     if cls == 'disc':
         cv2.circle(img, c, int(r), colour, -1)
+        cv2.circle(img, c, int(0.55 * r), shade, 3)
     elif cls == 'square':
         cv2.rectangle(img, (int(cx - r), int(cy - r)),
                       (int(cx + r), int(cy + r)), colour, -1)
+        q = 0.45 * r
+        cv2.rectangle(img, (int(cx - q), int(cy - q)),
+                      (int(cx + q), int(cy + q)), shade, -1)
     elif cls == 'triangle':
         pts = np.array([[cx, cy - r], [cx - r, cy + r], [cx + r, cy + r]],
                        np.int32)
         cv2.fillPoly(img, [pts], colour)
+        inner = (0.45 * (pts - [cx, cy]) + [cx, cy]).astype(np.int32)
+        cv2.fillPoly(img, [inner], shade)
     else:  # the confusable pair: same ellipse, different coat
         axes = (int(r), int(r * 0.7))
         cv2.ellipse(img, c, axes, 0, 0, 360, CAT_COLOUR, -1)
@@ -84,7 +109,7 @@ def _video(rng: np.random.Generator, num_frames: int, h: int, w: int,
                  pos=np.array([rng.uniform(size, w - size),
                                rng.uniform(size, h - size)]),
                  vel=rng.uniform(-3.5, 3.5, 2),
-                 colour=tuple(int(c) for c in rng.integers(30, 255, 3)),
+                 colour=_class_colour(rng, cls),
                  # the coat shows on about a third of the frames
                  visible=rng.random(num_frames) < 0.35))
     frames, boxes = [], []

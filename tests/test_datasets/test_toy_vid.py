@@ -57,3 +57,28 @@ def test_confusable_pair_shares_colour_and_shape(tmp_path):
     toy_vid._draw(a, 'striped_cat', 32, 32, 40, (0, 0, 0), True)
     toy_vid._draw(b, 'spotted_cat', 32, 32, 40, (0, 0, 0), True)
     assert not np.array_equal(a, b)
+
+
+def test_class_colours_keep_their_hue_apart():
+    # disc/square/triangle have a typical hue (like real classes); each
+    # stays > 36 degrees (PhotoMetricDistortion's hue jitter) from the
+    # others' and from the cats' colour
+    import cv2
+    import numpy as np
+    from mmhvr.datasets import toy_vid
+    rng = np.random.default_rng(0)
+
+    def hue(bgr):
+        px = np.array([[bgr]], np.uint8)
+        return 2.0 * cv2.cvtColor(px, cv2.COLOR_BGR2HSV)[0, 0, 0]
+
+    hues = {c: [hue(toy_vid._class_colour(rng, c)) for _ in range(50)]
+            for c in ('disc', 'square', 'triangle')}
+    hues['cat'] = [hue(toy_vid._class_colour(rng, 'spotted_cat'))]
+    assert toy_vid._class_colour(rng, 'striped_cat') == toy_vid.CAT_COLOUR
+    names = list(hues)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            gap = min(min(abs(x - y), 360 - abs(x - y))
+                      for x in hues[a] for y in hues[b])
+            assert gap > 36, (a, b, gap)

@@ -61,6 +61,31 @@ def test_stage1_loss_single_video_and_group():
         model.zero_grad()
 
 
+@pytest.mark.parametrize('supervise', [False, True])
+def test_stage1_supervise_supports(supervise):
+    # off (the paper): one labelled key frame per video; on: all T frames,
+    # each with its video's memory
+    _, model = build(TOY1)
+    model.train_cfg.supervise_supports = supervise
+    model.train()
+    seen = {}
+    roi_loss = model.roi_head.loss
+
+    def spy(x, rpn_results, samples, memories, with_inter=False):
+        seen['frames'] = [s.metainfo['frame_id'] for s in samples]
+        seen['memories'] = memories
+        return roi_loss(x, rpn_results, samples, memories, with_inter)
+
+    model.roi_head.loss = spy
+    run_loss(model, [0, 2])
+    if supervise:
+        assert seen['frames'] == [0, 1, 2] * 2
+        assert seen['memories'][0] is seen['memories'][2]
+        assert seen['memories'][3] is not seen['memories'][0]
+    else:
+        assert len(seen['frames']) == 2
+
+
 def losses_flat(losses):
     out = {}
     for k, v in losses.items():

@@ -68,7 +68,10 @@ class HVRDetector(BaseDetector):
             for real (no gradient, eval mode); stage 2 freezes ``rpn_head``
             (the backbone's early stages use its own ``frozen_stages``).
         train_cfg, test_cfg (dict): ``rpn``/``rpn_proposal``/``rcnn`` as in
-            mmdet; ``test_cfg`` also holds ``branch`` ('final'/'intra'),
+            mmdet; ``train_cfg.supervise_supports`` (stage 1, default off)
+            also puts the detection losses on the support frames, each
+            attending to its video's frames as a key frame does;
+            ``test_cfg`` also holds ``branch`` ('final'/'intra'),
             ``use_cache`` and ``cache_frames`` (frame memories kept).
     """
 
@@ -195,6 +198,10 @@ class HVRDetector(BaseDetector):
             i * num_frames + data_samples[v].metainfo['key_frames_inds'][0]
             for i, v in enumerate(videos)
         ]
+        if self.stage == 1 and self.train_cfg.get('supervise_supports'):
+            # every loaded frame is a key frame of the others: T times the
+            # labelled frames for the same backbone and memory work
+            keys = list(range(len(frames)))
         key_samples = [frames[k] for k in keys]
 
         losses = dict()
@@ -218,7 +225,7 @@ class HVRDetector(BaseDetector):
             self.roi_head.loss(
                 x[keys], [proposals[k] for k in keys],
                 key_samples,
-                video_memories,
+                [video_memories[k // num_frames] for k in keys],
                 with_inter=self.stage == 2))
         return losses
 
