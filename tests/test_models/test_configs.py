@@ -51,6 +51,8 @@ def test_schedules_and_freezing(cfgs):
     assert s1.model.stage == 1 and s2.model.stage == 2
     assert s1.optim_wrapper.optimizer.lr == 0.0005
     assert s1.train_cfg.max_iters == 165000
+    # the paper's stage 1 labels the key frame only
+    assert not s1.model.train_cfg.get('supervise_supports', False)
     assert s1.param_scheduler[-1].milestones == [110000]
     assert s1.param_scheduler[-1].gamma == 0.1
     assert s2.optim_wrapper.optimizer.lr == 0.0016
