@@ -1,9 +1,6 @@
 """Test an mmhvr model: ``python tools/test.py CONFIG CHECKPOINT [options]``."""
 import argparse
 
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
-
 
 def parse_args():
     from mmhvr.apis.runner_utils import VALID_EVALS, add_runner_args
@@ -32,7 +29,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    from mmhvr.apis.runner_utils import (build_runner_cfg,
+    from mmhvr.apis.runner_utils import (build_runner, build_runner_cfg,
                                          check_checkpoint_matches,
                                          init_cpu_distributed, load_config,
                                          set_test_evaluator, trigger_visual)
@@ -47,8 +44,7 @@ def main():
     if args.show or args.show_dir:
         trigger_visual(cfg, args.show, args.show_dir, args.wait_time)
     init_cpu_distributed(args.launcher)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
-        else RUNNERS.build(cfg)
+    runner = build_runner(cfg, quiet=args.quiet, title='test')
     runner.test()
 
 

@@ -1,9 +1,6 @@
 """Train an mmhvr model: ``python tools/train.py CONFIG [options]``."""
 import argparse
 
-from mmengine.registry import RUNNERS
-from mmengine.runner import Runner
-
 
 def parse_args():
     from mmhvr.apis.runner_utils import add_runner_args
@@ -26,7 +23,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    from mmhvr.apis.runner_utils import (build_runner_cfg,
+    from mmhvr.apis.runner_utils import (build_runner, build_runner_cfg,
                                          init_cpu_distributed, load_config)
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -35,8 +32,7 @@ def main():
                            work_dir=args.work_dir, amp=args.amp,
                            resume=args.resume)
     init_cpu_distributed(args.launcher)
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
-        else RUNNERS.build(cfg)
+    runner = build_runner(cfg, quiet=args.quiet, title='train')
     runner.train()
 
 

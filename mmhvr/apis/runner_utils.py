@@ -23,23 +23,49 @@ def _flatten_keys(cfg, prefix: str = '') -> list:
     return keys
 
 
-def check_cfg_options(cfg: Config, options: dict) -> None:
-    """Refuse ``--cfg-options`` keys that the config does not have.
+def check_cfg_options(cfg: Config, options: dict) -> list:
+    """Warn about ``--cfg-options`` keys that look like typos.
 
-    A typo such as ``train_cfg.max_iter=10`` would otherwise be added as a
-    new, unused key and the run would silently use the old value.
+    Any key mmengine's ``Config.merge_from_dict`` accepts is accepted: a
+    key the config does not have yet (``randomness.deterministic=True``,
+    ``default_hooks.checkpoint.save_best=auto``) is simply added. A new
+    key that is close to an existing one (``train_cfg.max_iter`` next to
+    ``train_cfg.max_iters``) would be added unused while the run keeps the
+    old value, so it gets a warning naming the closest existing key.
+
+    Returns:
+        list[str]: the warnings issued (one per suspicious key).
     """
+    import warnings
     known = set(_flatten_keys(cfg._cfg_dict.to_dict()))
-    unknown = [k for k in options if k not in known]
-    if unknown:
-        lines = []
-        for key in unknown:
-            close = difflib.get_close_matches(key, known, n=3, cutoff=0.6)
-            hint = f' (did you mean {", ".join(close)}?)' if close else ''
-            lines.append(f'  {key}{hint}')
-        raise ValueError(
-            f'--cfg-options names keys that {cfg.filename} does not have:\n' +
-            '\n'.join(lines) + '\nTo add a new key, edit the config file.')
+    issued = []
+    for key in options:
+        if key in known:
+            continue
+        close = _closest_key(key, known)
+        if close is None:
+            continue
+        msg = (f'--cfg-options: {key} is not in {cfg.filename}; it is '
+               f'added as a new key. Did you mean {close}?')
+        warnings.warn(msg, UserWarning, stacklevel=2)
+        issued.append(msg)
+    return issued
+
+
+def _closest_key(key: str, known: Iterable[str]) -> Optional[str]:
+    """The existing key ``key`` is most likely a typo of, or None.
+
+    A key whose parent exists is compared with its siblings only (a new
+    leaf such as ``save_best`` is not a typo of ``by_epoch``); a key whose
+    parent does not exist either is compared with every key."""
+    parent, _, leaf = key.rpartition('.')
+    if not parent or parent in known:
+        siblings = {k.rpartition('.')[2]: k for k in known
+                    if k.rpartition('.')[0] == parent}
+        close = difflib.get_close_matches(leaf, siblings, n=1, cutoff=0.8)
+        return siblings[close[0]] if close else None
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.85)
+    return close[0] if close else None
 
 
 def add_runner_args(parser) -> None:
@@ -51,13 +77,45 @@ def add_runner_args(parser) -> None:
         nargs='+',
         action=DictAction,
         help='override settings of the config, key=value pairs such as '
-        'train_cfg.max_iters=10 (unknown keys are refused)')
+        'train_cfg.max_iters=10 (a new key that looks like a typo of an '
+        'existing one is warned about)')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher (pytorch = torchrun)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--quiet',
+        action='store_true',
+        help='console: a progress bar per loop, metrics, warnings and '
+        'errors only; the full log (environment, config, hooks, every '
+        'logged iteration) is still written to the work dir')
+
+
+def build_runner(cfg: Config, quiet: bool = False, title: str = 'train'):
+    """The runner of ``cfg`` (mmengine's ``Runner``, or ``runner_type``).
+
+    ``quiet``: the console shows warnings, errors, one progress bar per
+    loop and the metrics (:mod:`mmhvr.utils.console`); the log file in the
+    work dir keeps everything."""
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+    runner_cls = Runner
+    if quiet:
+        from mmhvr.utils.console import QuietRunner
+        runner_cls = QuietRunner
+    if 'runner_type' in cfg:
+        runner = RUNNERS.build(cfg)
+        if quiet:
+            from mmhvr.utils.console import quiet_console
+            runner._frozen_notes = quiet_console(runner.logger)
+    else:
+        runner = runner_cls.from_cfg(cfg)
+    if quiet:
+        from mmhvr.utils.console import ConsoleProgressHook
+        runner.register_hook(ConsoleProgressHook(title=title))
+    return runner
 
 
 def load_config(args) -> Config:

@@ -52,11 +52,3 @@ def test_unknown_eval_is_refused(stage1):
                check=False)
     assert proc.returncode != 0
     assert 'valid values: bbox' in proc.stderr
-
-
-def test_cfg_options_typo_is_refused(tmp_path):
-    proc = run(['tools/train.py', TOY1, '--work-dir', str(tmp_path),
-                '--cfg-options', 'train_cfg.max_iter=2'], check=False)
-    assert proc.returncode != 0
-    assert 'train_cfg.max_iter' in proc.stderr
-    assert 'did you mean train_cfg.max_iters' in proc.stderr
