@@ -30,3 +30,17 @@ def test_metric_through_registry(tmp_path):
     assert out['vid/mAP'] == 0.5
     assert out['vid/mAP_slow'] == 0.5
     assert (tmp_path / 'dets.bbox.json').exists()
+
+
+def test_metric_logs_confusion_and_per_class_ap():
+    metric = METRICS.build(dict(type='VIDMetric', confusion=True))
+    metric.dataset_meta = dict(classes=('a', 'b'))
+    box = [0., 0., 30., 30.]
+    s0 = sample(10, 0, [box], [box, box])
+    s0.pred_instances.labels = torch.tensor([0, 1])  # called a and b
+    metric.process({}, [s0, sample(11, 1, [box], [box])])
+    out = metric.evaluate(size=2)
+    assert out['vid/AP_a'] == 1.0
+    assert out['vid/double_rate_a'] == 0.5
+    assert out['vid/double_rate'] == 0.5  # class b has no ground truth
+    assert 'vid/double_rate_b' in out and out['vid/double_rate_b'] != 0.0

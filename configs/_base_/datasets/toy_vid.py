@@ -70,5 +70,6 @@ val_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='VIDMetric', metric='bbox')
+# confusion: which class each object is called (the striped/spotted cats)
+val_evaluator = dict(type='VIDMetric', metric='bbox', confusion=True)
 test_evaluator = val_evaluator

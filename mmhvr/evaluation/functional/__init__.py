@@ -1,3 +1,4 @@
+from .vid_confusion import eval_vid_confusion
 from .vid_map import eval_vid_map, motion_ious
 
-__all__ = ['eval_vid_map', 'motion_ious']
+__all__ = ['eval_vid_map', 'eval_vid_confusion', 'motion_ious']

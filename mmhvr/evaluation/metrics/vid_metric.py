@@ -13,7 +13,7 @@ from mmengine.logging import MMLogger
 from terminaltables import AsciiTable
 
 from mmhvr.registry import METRICS
-from ..functional import eval_vid_map
+from ..functional import eval_vid_confusion, eval_vid_map
 
 
 @METRICS.register_module()
@@ -37,6 +37,11 @@ class VIDMetric(BaseMetric):
         out_file_path (str, optional): pickle the per-frame detections
             (``tools/test.py --out``); unlike mmdet's ``DumpDetResults``,
             every frame is kept (the dataset's length counts videos).
+        confusion (bool): also compute :func:`eval_vid_confusion`: log the
+            confusion matrix and return ``double_rate`` (mean over classes
+            with ground truth) and ``double_rate_<class>``.
+        confusion_score_thr (float): score threshold of the confusion.
+        confusion_iou_thr (float): IoU threshold of the confusion.
     """
     default_prefix: Optional[str] = 'vid'
 
@@ -47,6 +52,9 @@ class VIDMetric(BaseMetric):
                  classwise: bool = True,
                  outfile_prefix: Optional[str] = None,
                  out_file_path: Optional[str] = None,
+                 confusion: bool = False,
+                 confusion_score_thr: float = 0.5,
+                 confusion_iou_thr: float = 0.5,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -57,6 +65,9 @@ class VIDMetric(BaseMetric):
         self.classwise = classwise
         self.outfile_prefix = outfile_prefix
         self.out_file_path = out_file_path
+        self.confusion = confusion
+        self.confusion_score_thr = confusion_score_thr
+        self.confusion_iou_thr = confusion_iou_thr
 
     def process(self, data_batch: dict, data_samples: Sequence) -> None:
         for sample in data_samples:
@@ -85,7 +96,10 @@ class VIDMetric(BaseMetric):
     def evaluate(self, size: int = 1) -> dict:
         results = collect_tracking_results(self.results, self.collect_device)
         if is_main_process():
-            metrics = [self._prefixed(self.compute_metrics(results))]
+            # NaN (no ground truth in a speed group or class) becomes None:
+            # the metrics JSON mmengine writes holds null, valid JSON
+            metrics = [self._prefixed(
+                _nan_to_none(self.compute_metrics(results)))]
         else:
             metrics = [None]
         broadcast_object_list(metrics)
@@ -125,9 +139,37 @@ class VIDMetric(BaseMetric):
             ], self.out_file_path)
             MMLogger.get_current_instance().info(
                 f'predictions written to {osp.abspath(self.out_file_path)}')
+        names = list(classes) if classes else [
+            str(c) for c in range(len(out['AP']))
+        ]
+        metrics = {k: float(v) for k, v in out.items() if k.startswith('mAP')}
         if self.classwise:
             self._log_table(out, classes)
-        return {k: float(v) for k, v in out.items() if k.startswith('mAP')}
+            metrics.update(
+                {f'AP_{n}': float(ap) for n, ap in zip(names, out['AP'])})
+        if self.confusion:
+            conf = eval_vid_confusion(
+                [r['det'] for r in frames], annotations,
+                num_classes=len(out['AP']),
+                score_thr=self.confusion_score_thr,
+                iou_thr=self.confusion_iou_thr)
+            self._log_confusion(conf, names)
+            rates = conf['double_rate']
+            metrics['double_rate'] = float(np.nanmean(rates)) \
+                if (~np.isnan(rates)).any() else float('nan')
+            metrics.update(
+                {f'double_rate_{n}': float(r) for n, r in zip(names, rates)})
+        return metrics
+
+    def _log_confusion(self, conf: dict, names: List[str]) -> None:
+        rows = [['gt \\ detected'] + names + ['none', 'double']]
+        for c, name in enumerate(names):
+            rows.append([name] + [str(v) for v in conf['matrix'][c]] +
+                        [_fmt(conf['double_rate'][c])])
+        MMLogger.get_current_instance().info('\n' + AsciiTable(
+            rows,
+            title=f'confusion (score >= {self.confusion_score_thr}, IoU >= '
+            f'{self.confusion_iou_thr})').table)
 
     def _log_table(self, out: dict, classes) -> None:
         speeds = [s for s in ('slow', 'medium', 'fast') if f'AP_{s}' in out]
@@ -167,6 +209,11 @@ def _py(x):
 def _sort_key(key):
     return tuple(str(k) if not isinstance(k, (int, np.integer)) else k
                  for k in key)
+
+
+def _nan_to_none(metrics: dict) -> dict:
+    return {k: None if isinstance(v, (float, np.floating)) and np.isnan(v)
+            else v for k, v in metrics.items()}
 
 
 def _fmt(v) -> str:
