@@ -1,6 +1,6 @@
 # Stage 2 of the CPU-sized toy model: same freezing and losses as the R101
-# stage-2 config (a lower relation-loss weight), on groups of 3 + 3 + 3
-# toy videos.
+# stage-2 config (gamma = 1, lambda = 10 on the inter-video relation's
+# query/key embeddings), on groups of 3 + 3 + 3 toy videos.
 _base_ = './hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py'
 model = dict(
     stage=2,
@@ -9,11 +9,7 @@ model = dict(
         frozen_stages=3,
         norm_cfg=dict(type='BN', requires_grad=False),
         norm_eval=True),
-    frozen_modules=['rpn_head'],
-    # lambda = 1 here, not the paper's 10: in 150 iterations from the quick
-    # start's stage-1 weights (toy val mAP 0.674), lambda = 10 lets the
-    # relation loss swamp the detection losses (0.002; lambda = 1: 0.664)
-    roi_head=dict(triplet_loss=dict(loss_weight=1.0)))
+    frozen_modules=['rpn_head'])
 # head B (untrained in stage 1) starts as a copy of head A
 custom_hooks = [
     dict(type='RNGStateHook'),

@@ -94,3 +94,23 @@ def test_registry_build_and_validation():
     assert m(torch.randn(2, 64), torch.randn(3, 64)).shape == (2, 64)
     with pytest.raises(ValueError, match='divisible'):
         InterVideoRelation(in_channels=30, num_heads=4)
+
+
+def test_unprojected_value_with_relu_matches_the_formula():
+    """The authors' form: single head, values = the support rows, no output
+    projection, ReLU after the residual: relu(Q + softmax(qk^T/sqrt(d)) S)."""
+    from mmhvr.models import InterVideoRelation
+    torch.manual_seed(0)
+    m = InterVideoRelation(in_channels=16, num_heads=1, project_value=False,
+                           residual_relu=True)
+    m.init_weights()
+    assert not hasattr(m, 'value') and not hasattr(m, 'out')
+    q, s = torch.randn(5, 16), torch.randn(7, 16)
+    attn = torch.softmax(m.query(q) @ m.key(s).t() / 16**0.5, dim=1)
+    expected = torch.relu(q + attn @ s)
+    torch.testing.assert_close(m(q, s), expected)
+    assert (m(q, s[:0]) == torch.relu(q)).all()
+    # gradients reach the query/key projections and the query
+    q.requires_grad_(True)
+    m(q, s).sum().backward()
+    assert m.query.weight.grad.abs().sum() > 0 and q.grad is not None

@@ -79,3 +79,58 @@ def test_relation_triplet_loss_empty_and_grad():
     a = torch.randn(3, 4, requires_grad=True)
     loss(a, torch.randn(3, 4), torch.randn(3, 4)).backward()
     assert a.grad is not None
+
+
+def test_mine_affinity_triplets_known_answer():
+    from mmhvr.models.utils import mine_affinity_triplets
+    num_classes = 2  # label 2 = background
+    # RoIs 0, 1: class 0 (video 0 and 1); 2: class 1; 3: background;
+    # 4: class 0 (video 2)
+    labels = torch.tensor([0, 0, 1, 2, 0])
+    aff = torch.tensor([
+        [9., 5., 1., 7., 2.],  # pos: lowest same-label not itself = 4 (2.)
+        [3., 9., 6., 1., 4.],  # pos: 0 (3.) ; neg: 2 (6.)
+        [1., 1., 9., 1., 1.],  # class 1 alone: no positive -> no anchor
+        [9., 9., 9., 9., 9.],  # background is never an anchor
+        [8., 0., 1., 2., 9.],  # pos: 1 (0.) ; neg: background 3 (2.)
+    ])
+    anchor, pos, neg = mine_affinity_triplets(aff, labels, num_classes)
+    assert anchor.tolist() == [0, 1, 4]
+    assert pos.tolist() == [4, 0, 1]
+    # row 0: the background RoI 3 (7.) beats class-1 RoI 2 (1.)
+    assert neg.tolist() == [3, 2, 3]
+
+
+def test_mine_affinity_triplets_never_pairs_a_roi_with_itself():
+    from mmhvr.models.utils import mine_affinity_triplets
+    labels = torch.tensor([0, 0, 1])
+    # the diagonal holds the lowest same-label affinity: it must be skipped
+    aff = torch.tensor([[-9., 5., 0.], [4., -9., 0.], [0., 0., 0.]])
+    anchor, pos, neg = mine_affinity_triplets(aff, labels, 2)
+    assert anchor.tolist() == [0, 1] and pos.tolist() == [1, 0]
+    assert neg.tolist() == [2, 2]
+    with pytest.raises(ValueError, match=r'affinity must be \(3, 3\)'):
+        mine_affinity_triplets(aff[:2], labels, 2)
+
+
+@pytest.mark.parametrize('normalize', [True, False])
+def test_relation_triplet_loss_both_spaces_by_hand(normalize):
+    a = torch.tensor([[3., 4.], [1., 0.]])
+    p = torch.tensor([[3., 0.], [2., 0.]])
+    n = torch.tensor([[0., 4.], [1., 1.]])
+    loss = RelationTripletLoss(margin=1.0, loss_weight=10.0,
+                               normalize=normalize)(a, p, n)
+    if normalize:
+        an = a / a.norm(dim=1, keepdim=True)
+        pn = p / p.norm(dim=1, keepdim=True)
+        nn_ = n / n.norm(dim=1, keepdim=True)
+        # row 0: |(.6,.8)-(1,0)| = sqrt(.8) ; |(.6,.8)-(0,1)| = sqrt(.4)
+        # row 1: |(1,0)-(1,0)| = 0 ; |(1,0)-(.707,.707)| = .765
+        d = (an - pn).norm(dim=1) - (an - nn_).norm(dim=1) + 1
+        expected = 10 * d.clamp(min=0).mean()
+        assert expected.item() == pytest.approx(
+            10 * ((0.8**0.5 - 0.4**0.5 + 1) + (1 - 0.7654)) / 2, abs=1e-3)
+    else:
+        # row 0: |a-p| = 4, |a-n| = 3 -> 2 ; row 1: 1 - 1 + 1 = 1
+        expected = torch.tensor(10 * (2 + 1) / 2)
+    torch.testing.assert_close(loss, expected)

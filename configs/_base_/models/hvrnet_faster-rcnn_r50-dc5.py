@@ -78,9 +78,16 @@ model = dict(
             loss_cls=dict(
                 type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
             loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0)),
-        # L_rel: triplet margin gamma = 1, weight lambda = 10 (stage 2 only)
+        # L_rel: triplet margin gamma = 1, weight lambda = 10 (stage 2 only),
+        # on the inter-video relation's raw query/key embeddings, mined by
+        # its affinity (authors' code); 'output' + normalize=True is
+        # mmhvr's first variant (see the README's ablation)
+        triplet_space='query_key',
         triplet_loss=dict(
-            type='RelationTripletLoss', margin=1.0, loss_weight=10.0)),
+            type='RelationTripletLoss',
+            margin=1.0,
+            loss_weight=10.0,
+            normalize=False)),
     train_cfg=dict(
         rpn=dict(
             assigner=dict(
@@ -135,4 +142,8 @@ model = dict(
         # 'final' (head B) or 'intra' (head A); default: by stage
         branch=None,
         use_cache=True,
-        cache_frames=64))
+        cache_frames=64,
+        # optional cross-video bank for the inter-video relation:
+        # dict(file='bank.pth', with_own=True), built by
+        # tools/analysis_tools/build_support_bank.py
+        support_bank=None))

@@ -26,12 +26,19 @@ class RelationBlock(BaseModule):
         num_heads (int): attention heads; d must be divisible by it.
         key_channels (int, optional): total width of queries/keys over all
             heads (defaults to d).
+        project_value (bool): ``False`` uses the support rows themselves as
+            values and adds the attended context without an output
+            projection, ``out = Q + A·S`` (the authors' code).
+        residual_relu (bool): a ReLU after the residual sum (the authors'
+            code).
     """
 
     def __init__(self,
                  in_channels: int,
                  num_heads: int = 16,
                  key_channels: Optional[int] = None,
+                 project_value: bool = True,
+                 residual_relu: bool = False,
                  init_cfg=dict(
                      type='Normal', std=0.01, layer='Linear')) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -44,20 +51,25 @@ class RelationBlock(BaseModule):
         self.in_channels = in_channels
         self.num_heads = num_heads
         self.key_channels = key_channels
+        self.head_channels = key_channels // num_heads
         self.query = nn.Linear(in_channels, key_channels)
         self.key = nn.Linear(in_channels, key_channels)
-        self.value = nn.Linear(in_channels, in_channels)
-        self.out = nn.Linear(in_channels, in_channels)
+        self.project_value = project_value
+        self.residual_relu = residual_relu
+        if project_value:
+            self.value = nn.Linear(in_channels, in_channels)
+            self.out = nn.Linear(in_channels, in_channels)
 
     def project_support(self, support: Tensor) -> Tuple[Tensor, Tensor]:
         """Support (m, d) → keys (m, key_channels), values (m, d)."""
-        return self.key(support), self.value(support)
+        values = self.value(support) if self.project_value else support
+        return self.key(support), values
 
     def attend(self, query: Tensor, keys: Tensor, values: Tensor) -> Tensor:
         """Query (n, d) attends to projected support → (n, d)."""
         n, m, h = query.shape[0], keys.shape[0], self.num_heads
-        if m == 0 or n == 0:
-            return query + 0 * self.out.bias.sum()  # keep the graph alive
+        if m == 0 or n == 0:  # keep the graph alive
+            return self._residual(query, 0 * self.query.bias.sum())
         q = self.query(query).view(n, h, -1).transpose(0, 1)  # (h, n, dk)
         k = keys.view(m, h, -1).transpose(0, 1)  # (h, m, dk)
         v = values.view(m, h, -1).transpose(0, 1)  # (h, m, dv)
@@ -68,7 +80,13 @@ class RelationBlock(BaseModule):
             context = F.scaled_dot_product_attention(
                 q.float()[None], k.float()[None], v.float()[None])[0]
         context = context.to(v.dtype).transpose(0, 1).reshape(n, -1)
-        return query + self.out(context)
+        if self.project_value:
+            context = self.out(context)
+        return self._residual(query, context)
+
+    def _residual(self, query: Tensor, context: Tensor) -> Tensor:
+        out = query + context
+        return out.relu() if self.residual_relu else out
 
     def forward(self, query: Tensor, support: Tensor) -> Tensor:
         """Query (n, d), support (m, d) → enhanced query (n, d)."""

@@ -1,5 +1,5 @@
 """RoI head of HVR-Net: proposal memories per frame, relations, two heads."""
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -13,7 +13,8 @@ from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmhvr.registry import MODELS
-from ..utils import full_precision, mine_hard_triplets
+from ..utils import (full_precision, mine_affinity_triplets,
+                     mine_hard_triplets)
 from .hvr_bbox_head import cat_projections
 
 FrameMemory = Dict[str, object]
@@ -40,13 +41,27 @@ class HVRRoIHead(StandardRoIHead):
         triplet_loss (dict, optional): config of the relation loss
             (``RelationTripletLoss``), used when ``loss`` is asked for the
             inter-video branch (training stage 2).
+        triplet_space (str): where proposal triplets are mined and the
+            relation loss is measured. ``'query_key'``: in the inter-video
+            relation's own query/key embeddings, mined by its affinity
+            ``q·k/sqrt(d)`` over the key-frame RoIs of all three videos
+            (the authors' code; pair with ``normalize=False``).
+            ``'output'``: on the relation's output features, anchor-video
+            RoIs against the other videos' by cosine similarity (mmhvr's
+            first variant; pair with ``normalize=True``).
     """
+    TRIPLET_SPACES = ('query_key', 'output')
 
     def __init__(self,
                  *args,
                  triplet_loss: Optional[ConfigType] = None,
+                 triplet_space: str = 'output',
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if triplet_space not in self.TRIPLET_SPACES:
+            raise ValueError(f'triplet_space must be one of '
+                             f'{self.TRIPLET_SPACES}, got {triplet_space!r}')
+        self.triplet_space = triplet_space
         self.triplet_loss = MODELS.build(triplet_loss) \
             if triplet_loss is not None else None
 
@@ -130,29 +145,53 @@ class HVRRoIHead(StandardRoIHead):
             return losses
 
         assert len(sizes) >= 2, 'the inter-video relation needs >= 2 videos'
-        e, anchor, pos, neg = self._inter_train(q1, z, labels, sizes)
+        if self.triplet_space == 'query_key':
+            e, loss_rel = self._inter_train_query_key(q1, z, labels)
+        else:
+            e, loss_rel = self._inter_train_output(q1, z, labels, sizes)
         cls_b, reg_b = self.bbox_head.head_final(e)
         losses.update(
             self.bbox_head.loss(cls_b, reg_b, rois, labels, label_weights,
                                 bbox_targets, bbox_weights))
-        n_a = sizes[0]
-        losses['loss_relation'] = self.triplet_loss(e[:n_a][anchor],
-                                                    e[n_a:][pos],
-                                                    e[n_a:][neg])
+        losses['loss_relation'] = loss_rel
         return losses
 
-    def _inter_train(self, q1: Tensor, z: Tensor, labels: Tensor,
-                     sizes: List[int]):
-        """Proposal-level triplet mining and the inter-video relation.
+    def _inter_train_query_key(self, q1: Tensor, z: Tensor,
+                               labels: Tensor) -> Tuple[Tensor, Tensor]:
+        """Mining and loss in the inter-video relation's query/key space.
+
+        Every sampled key-frame RoI of the three videos is a query (its
+        intra(2) feature ``z``) and a candidate (its bank embedding); the
+        mined positives and negatives are the bank every RoI attends to.
+
+        Returns:
+            tuple[Tensor]: enhanced features (N, d) and the relation loss.
+        """
+        relation = self.bbox_head.inter_relation
+        bank = self.bbox_head.support_memory(q1)['bank']
+        query = relation.query(z)  # (N, dk)
+        keys, values = relation.project_support(bank)  # (N, dk), (N, d)
+        affinity = (query.detach() @ keys.detach().t()) * \
+            relation.head_channels**-0.5
+        anchor, pos, neg = mine_affinity_triplets(
+            affinity.float(), labels, self.bbox_head.num_classes)
+        loss = self.triplet_loss(query[anchor], keys[pos], keys[neg])
+        if len(anchor) > 0:
+            rows = torch.unique(torch.cat([pos, neg]))
+            keys, values = keys[rows], values[rows]
+        return self.bbox_head.inter_forward(z, (keys, values)), loss
+
+    def _inter_train_output(self, q1: Tensor, z: Tensor, labels: Tensor,
+                            sizes: List[int]) -> Tuple[Tensor, Tensor]:
+        """Mining by cosine similarity of intra(2) features, loss on the
+        relation's output (mmhvr's first variant).
 
         Anchor-video RoIs (the first ``sizes[0]`` rows) are matched against
         the other videos' RoIs; the hardest positives and negatives form the
         bank that every RoI of the group attends to.
 
         Returns:
-            tuple: enhanced features (N, d) and the mined (anchor, pos, neg)
-            indices (anchor into the anchor video's rows, pos/neg into the
-            other videos' rows).
+            tuple[Tensor]: enhanced features (N, d) and the relation loss.
         """
         n_a = sizes[0]
         sim = F.normalize(z[:n_a].detach(), dim=1) @ \
@@ -164,7 +203,10 @@ class HVRRoIHead(StandardRoIHead):
         if len(anchor) > 0:
             bank = bank[torch.unique(torch.cat([pos, neg]))]
         inter = self.bbox_head.inter_relation.project_support(bank)
-        return self.bbox_head.inter_forward(z, inter), anchor, pos, neg
+        e = self.bbox_head.inter_forward(z, inter)
+        loss = self.triplet_loss(e[:n_a][anchor], e[n_a:][pos],
+                                 e[n_a:][neg])
+        return e, loss
 
     # -- testing ----------------------------------------------------------
     def predict_key_frame(self,

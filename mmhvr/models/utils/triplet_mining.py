@@ -80,3 +80,37 @@ def mine_hard_triplets(similarity: Tensor, query_labels: Tensor,
                       similarity.new_full((), -inf)).argmax(1)
     anchor = torch.nonzero(valid).flatten()
     return anchor, pos[anchor], neg[anchor]
+
+
+def mine_affinity_triplets(affinity: Tensor, labels: Tensor,
+                           num_classes: int) -> Tuple[Tensor, Tensor, Tensor]:
+    """Hardest proposal triplets within one pool of RoIs, by affinity.
+
+    The pool is the sampled key-frame RoIs of the three videos of a video
+    triplet; every RoI is both a query and a candidate (not of itself).
+
+    Args:
+        affinity (Tensor): (N, N), row i = RoI i's query against every
+            RoI's key (the inter-video relation's ``q·k/sqrt(d)``).
+        labels (Tensor): (N, ) RoI labels, ``num_classes`` = background.
+        num_classes (int): number of foreground classes.
+
+    Returns:
+        tuple[Tensor]: (anchor_idx, pos_idx, neg_idx) into the pool: each
+        foreground RoI with another same-label RoI and a different-label
+        RoI in the pool, its lowest-affinity same-label RoI and its
+        highest-affinity different-label RoI (background included).
+    """
+    n = labels.shape[0]
+    if affinity.shape != (n, n):
+        raise ValueError(f'affinity must be ({n}, {n}) for {n} labels, got '
+                         f'{tuple(affinity.shape)}')
+    eye = torch.eye(n, dtype=torch.bool, device=labels.device)
+    same = (labels[:, None] == labels[None, :]) & ~eye
+    other = labels[:, None] != labels[None, :]
+    valid = (labels < num_classes) & same.any(1) & other.any(1)
+    inf = torch.finfo(affinity.dtype).max
+    pos = torch.where(same, affinity, affinity.new_full((), inf)).argmin(1)
+    neg = torch.where(other, affinity, affinity.new_full((), -inf)).argmax(1)
+    anchor = torch.nonzero(valid).flatten()
+    return anchor, pos[anchor], neg[anchor]
