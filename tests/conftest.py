@@ -1,3 +1,4 @@
+import os
 import os.path as osp
 import sys
 
@@ -5,6 +6,20 @@ import pytest
 
 # tests import their shared paths from tests/tests_helpers.py
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+try:  # property tests (tests/*/test_*_properties.py)
+    from hypothesis import settings
+except ImportError:  # pragma: no cover - the tests extra installs it
+    pass
+else:
+    # 'ci' (default): the same examples on every run (derandomize), no
+    # example database written into the checkout; 'explore': new random
+    # examples each run (HYPOTHESIS_PROFILE=explore), see docs/testing.md
+    settings.register_profile('ci', derandomize=True, database=None,
+                              deadline=None, print_blob=True)
+    settings.register_profile('explore', database=None, deadline=None,
+                              print_blob=True)
+    settings.load_profile(os.environ.get('HYPOTHESIS_PROFILE', 'ci'))
 
 
 @pytest.fixture(scope='session', autouse=True)

@@ -170,8 +170,10 @@ class VideoTripletSampler(Sampler):
         """This rank's groups of an epoch."""
         groups = self.all_groups(epoch)
         total = self.groups_per_rank * self.world_size
-        if total > len(groups):  # pad by repeating (at most one round)
-            groups = groups + groups[:total - len(groups)]
+        if total > len(groups):  # pad by repeating groups in order
+            # (cycling: with fewer groups than ranks every rank still gets
+            # groups_per_rank batches, so no rank waits for the others)
+            groups = (groups * math.ceil(total / len(groups)))[:total]
         return groups[:total][self.rank::self.world_size]
 
     def _inner_epoch(self) -> int:
