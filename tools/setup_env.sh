@@ -60,7 +60,7 @@ if have_mmcv_ops; then
 else
   "${PIP[@]}" uninstall -y -q mmcv-lite mmcv mmcv-full >/dev/null 2>&1 || true
   # mmcv's setup.py and ops need these at build time (no build isolation).
-  "${PIP[@]}" install -q numpy packaging addict pyyaml yapf 'opencv-python-headless' "mmengine==$MMENGINE_VERSION"
+  "${PIP[@]}" install -q numpy packaging addict pyyaml yapf 'opencv-python' "mmengine==$MMENGINE_VERSION"
   # mmcv 2.1.0 does not build with setuptools>=70, while torch>=2.9 asks for
   # setuptools>=77 at run time: build with an old one, then restore.
   "${PIP[@]}" install -q 'setuptools<70' 2>&1 | grep -v "requires setuptools" || true
