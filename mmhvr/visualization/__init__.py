@@ -1,0 +1,3 @@
+from .video_visualizer import VideoLocalVisualizer
+
+__all__ = ['VideoLocalVisualizer']

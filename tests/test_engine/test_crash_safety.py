@@ -55,9 +55,28 @@ def test_amp_stage2_step_on_cpu():
     wrapper = OPTIM_WRAPPERS.build(
         dict(type='CPUAmpOptimWrapper',
              optimizer=torch.optim.SGD(params, lr=1e-3)))
+    # record the dtype each kind of layer computes in during the step
+    dtypes = {}
+
+    def record(name):
+        def hook(module, args, output):
+            dtypes.setdefault(name, set()).add(output.dtype)
+        return hook
+
+    head = model.roi_head.bbox_head
+    watched = dict(conv=model.backbone.conv1, fc=head.fc1,
+                   cls=head.fc_cls, relation_query=head.inter_relation.query)
+    handles = [m.register_forward_hook(record(n))
+               for n, m in watched.items()]
     with wrapper.optim_context(model):
         losses = run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2])
         loss, log_vars = model.parse_losses(losses)
+    for h in handles:
+        h.remove()
+    # bf16 autocast was on for the convolutions and linear layers
+    assert dtypes == {n: {torch.bfloat16} for n in watched}, dtypes
+    # the weights stay fp32 (no loss scaling needed with bf16)
+    assert head.fc_cls.weight.dtype == torch.float32
     assert torch.isfinite(loss)
     assert all(torch.isfinite(torch.tensor(v)) for v in log_vars.values())
     assert 'loss_relation' in log_vars

@@ -1,0 +1,47 @@
+"""Print the whole config (``_base_`` resolved, ``--cfg-options`` merged).
+
+    python tools/misc/print_config.py CONFIG [--cfg-options k=v ...] \
+        [--save-path full_config.py]
+"""
+import argparse
+import os.path as osp
+import sys
+
+from mmengine.config import Config, DictAction
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Print the whole config')
+    parser.add_argument('config', help='config file path')
+    parser.add_argument('--save-path', help='also save the config here '
+                        '(.py, .json or .yml)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings, key=value (as tools/train.py; a new key '
+        'that looks like a typo of an existing one is warned about)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from mmhvr.apis.runner_utils import check_cfg_options
+    if not osp.isfile(args.config):
+        print(f'error: config {args.config} does not exist', file=sys.stderr)
+        return 1
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        check_cfg_options(cfg, args.cfg_options)
+        cfg.merge_from_dict(args.cfg_options)
+    print(f'Config:\n{cfg.pretty_text}')
+    if args.save_path is not None:
+        if not args.save_path.endswith(('.py', '.json', '.yaml', '.yml')):
+            print(f'error: --save-path must end with .py, .json, .yaml or '
+                  f'.yml, got {args.save_path}', file=sys.stderr)
+            return 1
+        cfg.dump(args.save_path)
+        print(f'config saved to {args.save_path}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
