@@ -53,7 +53,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
     model = init_detector(args.config, args.checkpoint, device=args.device)
     visualizer = VISUALIZERS.build(
-        dict(type='DetLocalVisualizer', name=f'video_demo_{id(model)}'))
+        dict(type='VideoLocalVisualizer', name=f'video_demo_{id(model)}'))
     visualizer.dataset_meta = model.dataset_meta
 
     writer = None

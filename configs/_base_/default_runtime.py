@@ -7,7 +7,7 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
-    visualization=dict(type='DetVisualizationHook'))
+    visualization=dict(type='mmdet.DetVisualizationHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
@@ -15,8 +15,10 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 vis_backends = [dict(type='LocalVisBackend')]
+# mmhvr's registered VideoLocalVisualizer (mmdet's DetLocalVisualizer plus
+# key frame / support frame grids), found from the mmhvr scope
 visualizer = dict(
-    type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+    type='VideoLocalVisualizer', vis_backends=vis_backends, name='visualizer')
 log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
 
 log_level = 'INFO'
