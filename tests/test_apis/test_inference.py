@@ -11,12 +11,17 @@ TOY2 = osp.join(REPO, 'configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.p
 SMALL = dict(model=dict(test_cfg=dict(rpn=dict(max_per_img=32))))
 
 
-@pytest.fixture(scope='module')
-def model():
+def fresh_model():
     torch.manual_seed(0)
     m = init_detector(TOY2, cfg_options=SMALL)
     m.init_weights()
     return m
+
+
+@pytest.fixture
+def model():
+    """A model of its own per test: no frame cache left by another test."""
+    return fresh_model()
 
 
 def frames(n=7, h=60, w=80, seed=0):
@@ -64,6 +69,26 @@ def test_each_frame_computed_once(model, monkeypatch):
     monkeypatch.setattr(model, 'extract_feat', counting)
     list(inference_video(model, frames(9), mode='offline', num_support=8))
     assert sum(calls) == 9
+
+
+def test_a_second_video_gets_its_own_detections(model):
+    """One model over two videos (different pixels, same frame numbers):
+    the second video's detections equal a fresh model's, so nothing of the
+    first video's frames is reused."""
+    first, second = frames(5, seed=1), frames(5, seed=2)
+    for mode in ('offline', 'online'):
+        list(inference_video(model, first, mode=mode, num_support=3))
+        reused = list(inference_video(model, second, mode=mode,
+                                      num_support=3))
+        alone = list(inference_video(fresh_model(), second, mode=mode,
+                                     num_support=3))
+        for a, b in zip(reused, alone):
+            pa, pb = a.pred_instances, b.pred_instances
+            assert len(pa) == len(pb) > 0
+            torch.testing.assert_close(pa.bboxes, pb.bboxes, atol=1e-6,
+                                       rtol=1e-6)
+            torch.testing.assert_close(pa.scores, pb.scores, atol=1e-6,
+                                       rtol=1e-6)
 
 
 def test_boxes_in_original_coordinates(model):

@@ -134,14 +134,25 @@ def test_stage2_loss_trains_relations_and_keeps_frozen_parts():
 
 
 def test_stage2_relation_loss_reaches_inter_relation():
+    """With seeded weights and data the relation loss is active (> 0) and,
+    alone, trains the inter-video relation's affinity (query and key
+    projections): the loss is wired to the relation it is meant for."""
+    torch.manual_seed(0)
     _, model = build(TOY2)
     model.train()
+    torch.manual_seed(0)
     losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
+    assert losses['loss_relation'].item() > 0
     losses['loss_relation'].backward()
     rel = model.roi_head.bbox_head.inter_relation
-    if losses['loss_relation'].item() > 0:
-        assert any(p.grad is not None and p.grad.abs().sum() > 0
-                   for p in rel.parameters())
+    for layer in (rel.query, rel.key):
+        assert layer.weight.grad is not None
+        assert layer.weight.grad.abs().sum() > 0
+    # the detection heads get nothing from the relation loss alone
+    head = model.roi_head.bbox_head
+    for layer in (head.fc_cls, head.fc_reg):
+        assert layer.weight.grad is None or \
+            layer.weight.grad.abs().sum() == 0
 
 
 @pytest.mark.parametrize('num_support', [0, 1, 20])
@@ -167,49 +178,87 @@ def test_predict_boxes_in_original_frame(num_support):
     assert pred.bboxes[:, 2].max() > 128 or pred.bboxes[:, 3].max() > 96
 
 
-def test_cached_and_uncached_predictions_match():
-    _, model = build(TOY2)
-    model.eval()
-    num_frames = 6
-    data = demo_video_group([0], num_frames=num_frames,
-                            image_shape=(3, 96, 128))
+def video_items(data, cached):
+    """Test items of every key frame of a one-video batch, as the test
+    pipeline makes them: cached, only the frames not loaded before (the
+    model caches the rest); uncached, the key frame and all its supports."""
+    from mmdet.structures import TrackDataSample
     frames = data['inputs'][0]
     samples = data['data_samples'][0].video_data_samples
-    from mmdet.structures import TrackDataSample
-
-    def item(key, loaded, supports):
-        track = TrackDataSample(metainfo=dict(
-            key_frames_inds=[loaded.index(key)],
-            support_frame_ids=supports))
-        track.video_data_samples = [copy.deepcopy(samples[i])
-                                    for i in loaded]
-        return dict(inputs=[frames[loaded]], data_samples=[track])
-
-    model.frame_cache.start(None)
-    cached, uncached = [], []
+    num_frames = len(samples)
     seen = set()
     for key in range(num_frames):
         supports = [f for f in range(num_frames) if f != key]
-        new = [f for f in [key] + supports if f not in seen] or [key]
-        if key not in new:
-            new = [key] + new
-        seen.update(new)
-        with torch.no_grad():
-            cached.append(model.test_step(item(key, new, supports))[0])
-    computed = len(model.frame_cache)
-    assert computed == num_frames
-    model.test_cfg['use_cache'] = False
-    for key in range(num_frames):
-        loaded = [key] + [f for f in range(num_frames) if f != key]
-        with torch.no_grad():
-            uncached.append(model.test_step(item(key, loaded, None))[0])
-    for a, b in zip(cached, uncached):
+        if cached:
+            loaded = [key] + [f for f in supports if f not in seen]
+            seen.update(loaded)
+        else:
+            loaded = [key] + supports
+        track = TrackDataSample(metainfo=dict(
+            key_frames_inds=[0],
+            support_frame_ids=supports if cached else None))
+        track.video_data_samples = [copy.deepcopy(samples[i])
+                                    for i in loaded]
+        yield dict(inputs=[frames[loaded]], data_samples=[track])
+
+
+def predict_video(model, data, cached=True):
+    model.test_cfg['use_cache'] = cached
+    with torch.no_grad():
+        return [model.test_step(item)[0]
+                for item in video_items(data, cached)]
+
+
+def assert_same_detections(xs, ys, tol=1e-5):
+    assert len(xs) == len(ys)
+    for a, b in zip(xs, ys):
         pa, pb = a.pred_instances, b.pred_instances
-        assert len(pa) == len(pb)
-        torch.testing.assert_close(pa.bboxes, pb.bboxes, atol=1e-5,
-                                   rtol=1e-5)
-        torch.testing.assert_close(pa.scores, pb.scores, atol=1e-5,
-                                   rtol=1e-5)
+        assert len(pa) == len(pb) > 0
+        torch.testing.assert_close(pa.bboxes, pb.bboxes, atol=tol, rtol=tol)
+        torch.testing.assert_close(pa.scores, pb.scores, atol=tol, rtol=tol)
+
+
+def one_video(video_id, seed, num_frames=6):
+    data = demo_video_group([0], num_frames=num_frames,
+                            image_shape=(3, 96, 128), seed=seed)
+    for s in data['data_samples'][0].video_data_samples:
+        s.set_metainfo(dict(video_id=video_id))
+    return data
+
+
+def test_cached_and_uncached_predictions_match():
+    torch.manual_seed(0)
+    _, model = build(TOY2)
+    model.eval()
+    data = one_video(video_id=0, seed=0)
+    computed = []
+    original = model.extract_feat
+
+    def counting(imgs):
+        computed.append(imgs.shape[0])
+        return original(imgs)
+
+    model.extract_feat = counting
+    cached = predict_video(model, data, cached=True)
+    assert sum(computed) == 6  # each frame once
+    model.extract_feat = original
+    uncached = predict_video(model, data, cached=False)
+    assert_same_detections(cached, uncached)
+
+
+def test_a_new_video_empties_the_frame_cache():
+    """Two videos with the same frame numbers through one model: the
+    second video's cached detections are its own (equal to recomputing
+    every frame), not made from the first video's cached frames."""
+    torch.manual_seed(0)
+    _, model = build(TOY2)
+    model.eval()
+    first, second = one_video(video_id=0, seed=1), one_video(video_id=1,
+                                                           seed=2)
+    predict_video(model, first, cached=True)
+    after_first = predict_video(model, second, cached=True)
+    recomputed = predict_video(model, second, cached=False)
+    assert_same_detections(after_first, recomputed)
 
 
 def test_missing_support_in_cache_is_a_clear_error():
@@ -233,3 +282,4 @@ def test_video_label_prefers_the_metainfo():
     assert HVRDetector.video_label(sample) == 4
     empty = demo_video_group([-1], num_frames=2)['data_samples'][0]
     assert HVRDetector.video_label(empty) == -1
+
