@@ -10,11 +10,10 @@ import mmcv
 import numpy as np
 import torch
 import torch.nn as nn
-from mmdet.datasets.transforms import Resize
-from mmdet.structures import DetDataSample, TrackDataSample
+from mmdet.structures import DetDataSample
 from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
 from mmhvr.registry import DATASETS, MODELS
 
@@ -24,12 +23,17 @@ IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.JPEG', '.JPG', '.PNG')
 def init_detector(config: Union[str, Path, Config],
                   checkpoint: Optional[str] = None,
                   device: str = 'cpu',
-                  cfg_options: Optional[dict] = None) -> nn.Module:
+                  cfg_options: Optional[dict] = None,
+                  allow_stage_mismatch: bool = False) -> nn.Module:
     """Build a video detector from a config and (optionally) a checkpoint.
 
     The backbone's ``init_cfg`` is dropped: nothing is downloaded. Without a
     checkpoint the weights are random (a warning says so) and the class
-    names come from the config's test dataset.
+    names come from the config's test dataset. A checkpoint that cannot be
+    read is an error naming the file; a stage-1 checkpoint under a config
+    that tests head B (stage 2) is a ``ValueError`` unless
+    ``allow_stage_mismatch`` (see
+    :func:`mmhvr.engine.check_checkpoint_stage`).
     """
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -44,14 +48,25 @@ def init_detector(config: Union[str, Path, Config],
     config.model.backbone.init_cfg = None
     init_default_scope(config.get('default_scope', 'mmhvr'))
 
+    ckpt = None
+    if checkpoint is not None:  # checked before anything is built
+        from mmhvr.engine import check_checkpoint_stage, read_checkpoint
+        ckpt = read_checkpoint(str(checkpoint))
+        check_checkpoint_stage(config.model, ckpt, str(checkpoint),
+                               config.filename or 'the config',
+                               allow=allow_stage_mismatch)
     model = MODELS.build(config.model)
     dataset_meta = None
-    if checkpoint is None:
+    if ckpt is None:
         warnings.warn('No checkpoint given: the detector has RANDOM weights '
                       'and its detections are meaningless.')
     else:
-        ckpt = load_checkpoint(model, checkpoint, map_location='cpu')
-        dataset_meta = ckpt.get('meta', {}).get('dataset_meta')
+        from mmengine.runner.checkpoint import _load_checkpoint_to_model
+        _load_checkpoint_to_model(model, ckpt)
+        meta = ckpt.get('meta') or {}
+        dataset_meta = meta.get('dataset_meta')
+        if dataset_meta is None and meta.get('classes') is not None:
+            dataset_meta = dict(classes=tuple(meta['classes']))
     if dataset_meta is None:
         dataset_cfg = copy.deepcopy(config.test_dataloader.dataset)
         dataset_cfg['lazy_init'] = True
@@ -123,20 +138,92 @@ class FrameSource:
         return self._video.fps if self._video is not None else 25.0
 
 
-def _find_transform(pipeline: list, name: str) -> Optional[dict]:
+def _map_pipeline(pipeline: list, fn) -> list:
+    """``pipeline`` with ``fn(t)`` applied to every transform, nested ones
+    (``TransformBroadcaster``, ``Compose``) included; ``fn`` returns the
+    transform to keep or None to drop it."""
+    out = []
     for t in pipeline:
-        if t.get('type') == name:
+        t = copy.deepcopy(t)
+        if isinstance(t.get('transforms'), list):
+            t['transforms'] = _map_pipeline(t['transforms'], fn)
+        t = fn(t)
+        if t is not None:
+            out.append(t)
+    return out
+
+
+def _type(t: dict) -> str:
+    return str(t.get('type', '')).split('.')[-1]
+
+
+def inference_pipeline(test_pipeline: list,
+                       mode: str = 'offline',
+                       num_support: Optional[int] = None,
+                       use_cache: bool = True) -> list:
+    """The config's test pipeline made to read frames from memory.
+
+    As mmdet's ``inference_detector`` does: ``LoadImageFromFile`` becomes
+    mmdet's ``LoadImageFromNDArray`` and annotation loading is dropped;
+    every other transform (resize, normalisation order, packing) is the
+    config's own. Its ``VideoTestSupportSample`` gets ``num_support`` (when
+    given), ``method='past'`` in online mode (the ``num_support`` frames
+    before the key frame; default: the config's ``num_support``) and
+    ``load_only_new=use_cache``.
+    """
+    found = []
+
+    def adapt(t: dict) -> Optional[dict]:
+        name = _type(t)
+        if name == 'LoadImageFromFile':
+            t = dict(t, type='mmdet.LoadImageFromNDArray')
+            t.pop('backend_args', None)
+            t.pop('file_client_args', None)
             return t
-        inner = t.get('transforms')
-        if inner:
-            found = _find_transform(inner, name)
-            if found is not None:
-                return found
-    return None
+        if name in ('LoadTrackAnnotations', 'LoadAnnotations'):
+            return None
+        if name == 'VideoTestSupportSample':
+            found.append(t)
+            if num_support is not None:
+                t['num_support'] = num_support
+            if mode == 'online':
+                t['method'] = 'past'
+            t['load_only_new'] = use_cache
+        return t
+
+    pipeline = _map_pipeline(test_pipeline, adapt)
+    if not found:
+        raise ValueError('the test pipeline (test_dataloader.dataset.'
+                         'pipeline) has no VideoTestSupportSample to choose '
+                         'support frames with')
+    return pipeline
+
+
+class _StreamFrames(Sequence):
+    """The ``images`` of a video item for :class:`VideoTestSupportSample`:
+    one frame info per frame; only the frames about to be loaded carry
+    their pixels (``img``), read from the source when asked for."""
+
+    def __init__(self, source: FrameSource) -> None:
+        self.source = source
+        self._loaded: dict = {}
+
+    def load(self, frame_ids: Sequence[int]) -> None:
+        self._loaded = {f: self.source[f] for f in frame_ids}
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, f: int) -> dict:
+        info = dict(img_id=f, frame_id=f, img_path=None)
+        if f in self._loaded:
+            info['img'] = self._loaded[f]
+        return info
 
 
 class VideoInferencer:
-    """Streams a video through an :class:`HVRDetector`.
+    """Streams a video through an :class:`HVRDetector`, through the
+    config's test pipeline (:func:`inference_pipeline`).
 
     Modes:
         * ``offline``: supports chosen as in testing (the test pipeline's
@@ -146,9 +233,13 @@ class VideoInferencer:
           before the key frame. Only the current frame is read, and the
           model's frame cache holds ``num_support + 1`` frames at most.
 
-    Every frame's backbone/RPN/RoI features are computed once (the model's
-    ``frame_cache``) unless ``use_cache=False``, which recomputes every
-    support for every key frame (for checking only).
+    Which frames are loaded is decided by the pipeline's
+    ``VideoTestSupportSample.frames_to_load`` (only the new ones with the
+    cache), and every video gets a fresh stream key from the model's
+    frame cache, so frames of one video never serve another. Every
+    frame's backbone/RPN/RoI features are computed once (the model's
+    ``frame_cache``) unless ``use_cache=False``, which loads and recomputes
+    every support for every key frame (for checking only).
     """
 
     def __init__(self,
@@ -158,52 +249,52 @@ class VideoInferencer:
                  use_cache: bool = True) -> None:
         if mode not in ('offline', 'online'):
             raise ValueError(f"mode must be 'offline' or 'online', got {mode}")
+        if num_support is not None and (
+                isinstance(num_support, bool)
+                or not isinstance(num_support, (int, np.integer))
+                or num_support < 0):
+            raise ValueError('num_support must be None (the config\'s) or an '
+                             f'integer >= 0, got {num_support!r}')
         self.model = model
         self.mode = mode
         self.use_cache = use_cache
-        pipeline = model.cfg.test_dataloader.dataset.pipeline
-        resize = _find_transform(pipeline, 'Resize') or dict(
-            scale=(1000, 600), keep_ratio=True)
-        self.resize = Resize(
-            scale=resize['scale'], keep_ratio=resize.get('keep_ratio', True))
-        sampler_cfg = _find_transform(pipeline,
-                                      'VideoTestSupportSample') or {}
-        self.method = sampler_cfg.get('method', 'uniform')
-        self.frame_range = sampler_cfg.get('frame_range', 10)
-        self.num_support = num_support if num_support is not None \
-            else sampler_cfg.get('num_support', 20)
-
-    def support_ids(self, t: int, num_frames: int) -> List[int]:
-        if self.mode == 'online':
-            return list(range(max(0, t - self.num_support), t))
-        from mmhvr.datasets.support_frames import \
-            select_support_frames
-        return select_support_frames(t, num_frames, self.method,
-                                      self.num_support, self.frame_range)
+        cfg_pipeline = model.cfg.test_dataloader.dataset.pipeline
+        pipeline = inference_pipeline(cfg_pipeline, mode, num_support,
+                                      use_cache)
+        from mmengine.dataset import Compose
+        from mmengine.registry import DefaultScope
+        with DefaultScope.overwrite_default_scope(
+                model.cfg.get('default_scope', 'mmhvr')):
+            self.pipeline = Compose(pipeline)
+        self.sampler = next(t for t in _iter_transforms(self.pipeline)
+                            if type(t).__name__ == 'VideoTestSupportSample')
+        self.num_support = self.sampler.num_support
 
     def _prepare(self, img: np.ndarray, frame_id: int, video_id) -> tuple:
-        results = self.resize(
-            dict(img=img, img_shape=img.shape[:2], ori_shape=img.shape[:2]))
-        tensor = torch.from_numpy(
-            np.ascontiguousarray(results['img'].transpose(2, 0, 1)))
-        sample = DetDataSample(
-            metainfo=dict(
-                img_id=frame_id,
-                img_path=None,
-                frame_id=frame_id,
-                video_id=video_id,
-                ori_shape=img.shape[:2],
-                img_shape=results['img_shape'],
-                scale_factor=results['scale_factor']))
-        return tensor, sample
+        """One frame through the pipeline's loading and resizing, alone:
+        its (C, H, W) uint8 tensor and ``DetDataSample`` (for benchmarks
+        of the per-frame detector)."""
+        images = _StreamFrames(FrameSource([img]))
+        images.load([0])
+        item = self.pipeline(
+            dict(images=images, video_id=video_id, video_length=1,
+                 key_frame_id=0))
+        sample = item['data_samples'].video_data_samples[0]
+        sample.set_metainfo(dict(frame_id=frame_id, img_id=frame_id))
+        return item['inputs'][0], sample
+
+    def support_ids(self, t: int, num_frames: int) -> List[int]:
+        """The supports of key frame ``t`` (the pipeline's choice)."""
+        return self.sampler.support_frame_ids(t, num_frames)
 
     def __call__(self, frames_or_path) -> Iterator[DetDataSample]:
         source = frames_or_path if isinstance(frames_or_path, FrameSource) \
             else FrameSource(frames_or_path)
         num_frames = len(source)
         model = self.model
-        video_id = f'inference-{id(source)}'
         cache = model.frame_cache
+        video_id = cache.new_stream()  # a fresh key: never an object id
+        images = _StreamFrames(source)
         old_max_frames = cache.max_frames
         if self.mode == 'online':  # bounded memory: the supports + the key
             cache.max_frames = self.num_support + 1
@@ -211,33 +302,25 @@ class VideoInferencer:
             cache.max_frames = max(cache.max_frames, self.num_support + 1)
         old_use_cache = model.test_cfg.get('use_cache', True)
         model.test_cfg['use_cache'] = self.use_cache
-        cache.start(video_id)
         try:
             for t in range(num_frames):
-                supports = self.support_ids(t, num_frames)
-                if self.use_cache:
-                    load = [t] + [f for f in supports if f not in cache]
-                else:
-                    load = [t] + supports
-                tensors, samples = [], []
-                for f in load:
-                    tensor, sample = self._prepare(source[f], f, video_id)
-                    tensors.append(tensor)
-                    samples.append(sample)
-                track = TrackDataSample(
-                    metainfo=dict(
-                        key_frames_inds=[0],
-                        ref_frames_inds=list(range(1, len(load))),
-                        support_frame_ids=supports))
-                track.video_data_samples = samples
+                images.load(self.sampler.frames_to_load(t, num_frames))
+                item = self.pipeline(
+                    dict(images=images, video_id=video_id,
+                         video_length=num_frames, key_frame_id=t))
+                images.load(())
                 with torch.no_grad():
-                    out = model.test_step(
-                        dict(inputs=[torch.stack(tensors)],
-                             data_samples=[track]))
+                    out = model.test_step(pseudo_collate([item]))
                 yield out[0]
         finally:
             model.test_cfg['use_cache'] = old_use_cache
             cache.max_frames = old_max_frames
+
+
+def _iter_transforms(pipeline) -> Iterator:
+    for t in getattr(pipeline, 'transforms', ()):
+        yield t
+        yield from _iter_transforms(t)
 
 
 def inference_video(model: nn.Module,
@@ -248,7 +331,8 @@ def inference_video(model: nn.Module,
                     use_cache: bool = True) -> Iterator[DetDataSample]:
     """Yield one ``DetDataSample`` (``pred_instances`` in original frame
     coordinates) per frame of a video file, a frame folder or a list of
-    BGR arrays. See :class:`VideoInferencer` for the modes."""
+    BGR arrays. See :class:`VideoInferencer` for the modes; ``num_support``
+    must be None (the config's) or an integer >= 0."""
     yield from VideoInferencer(
         model, mode=mode, num_support=num_support,
         use_cache=use_cache)(frames_or_path)

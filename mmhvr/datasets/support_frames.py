@@ -19,6 +19,9 @@ def select_support_frames(key: int, num_frames: int, method: str,
             frame (SELSA style).
         num_support (int): supports wanted in ``'uniform'`` mode.
         frame_range (int): half window in ``'window'`` mode.
+
+    ``'past'``: the ``num_support`` frames right before the key frame
+    (causal, ``inference_video(mode='online')``).
     """
     if method == 'window':
         lo, hi = max(0, key - frame_range), min(num_frames - 1,
@@ -29,7 +32,9 @@ def select_support_frames(key: int, num_frames: int, method: str,
         ids = sorted({int(round(x))
                       for x in np.linspace(0, num_frames - 1, count)}) \
             if count > 0 else []
+    elif method == 'past':
+        ids = list(range(max(0, key - num_support), key))
     else:
-        raise ValueError(
-            f"support method must be 'window' or 'uniform', got {method!r}")
+        raise ValueError(f"support method must be 'window', 'uniform' or "
+                         f"'past', got {method!r}")
     return [f for f in ids if f != key]

@@ -226,6 +226,10 @@ def toy_metainfo(classes=TOY_CLASSES) -> dict:
     return dict(classes=tuple(classes))
 
 
+# the smallest --size: objects (up to 48 px) start a full size from the border
+MIN_TOY_SIZE = 96
+
+
 def main(argv: Optional[list] = None) -> None:
     import argparse
     from terminaltables import AsciiTable
@@ -239,6 +243,16 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument('--size', type=int, nargs=2, default=[160, 128],
                         metavar=('W', 'H'))
     args = parser.parse_args(argv)
+    for option, value in (('--num-train-videos', args.num_train_videos),
+                          ('--num-val-videos', args.num_val_videos),
+                          ('--frames', args.frames)):
+        if value < 1:  # an empty set would be written, exit status 0
+            parser.error(f'{option} must be at least 1, got {value}')
+    if min(args.size) < MIN_TOY_SIZE:
+        parser.error(f'--size W H must be at least {MIN_TOY_SIZE} '
+                     f'{MIN_TOY_SIZE} (objects are up to '
+                     f'{MIN_TOY_SIZE // 2} px wide and stay inside the '
+                     f'frame), got {args.size[0]} {args.size[1]}')
     summary = make_toy_vid(args.out, seed=args.seed,
                            num_train_videos=args.num_train_videos,
                            num_val_videos=args.num_val_videos,

@@ -1,5 +1,6 @@
 from .atomic_backend import AtomicLocalBackend, register_atomic_local_backend
-from .checkpoint import register_checkpoint_safe_globals
+from .checkpoint import (check_checkpoint_stage, checkpoint_stage,
+                         read_checkpoint, register_checkpoint_safe_globals)
 from .cpu_amp_optim_wrapper import CPUAmpOptimWrapper
 from .ddp import DeviceAwareDistributedDataParallel
 from .hooks import FinalHeadFromIntraHook, RNGStateHook
@@ -12,5 +13,6 @@ __all__ = [
     'AtomicLocalBackend', 'CPUAmpOptimWrapper',
     'DeviceAwareDistributedDataParallel', 'FinalHeadFromIntraHook',
     'FrozenAwareOptimWrapperConstructor',
-    'RNGStateHook', 'register_checkpoint_safe_globals'
+    'RNGStateHook', 'check_checkpoint_stage', 'checkpoint_stage',
+    'read_checkpoint', 'register_checkpoint_safe_globals'
 ]

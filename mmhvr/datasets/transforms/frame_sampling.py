@@ -84,11 +84,16 @@ class VideoTestSupportSample(BaseFrameSample):
 
     Supports come from :func:`select_support_frames` (``method='window'``:
     every frame within +-``frame_range``; ``'uniform'``: ``num_support``
-    frames spread over the video). With ``load_only_new`` only the frames
-    the previous key frame of the video did not load are loaded (frames
-    arrive in order; the model caches the rest). Every loaded frame carries
-    ``support_frame_ids`` (the key frame's supports, as frame ids), which
-    :class:`PackVideoInputs` moves into the TrackDataSample metainfo.
+    frames spread over the video; ``'past'``: the ``num_support`` frames
+    before the key frame). :meth:`frames_to_load` is the one place that
+    decides which frames are loaded: with ``load_only_new`` only the frames
+    the previous key frame of the video did not load or need (frames arrive
+    in order; the model's frame cache holds the rest). Every loaded frame
+    carries ``support_frame_ids`` (the key frame's supports, as frame ids)
+    and ``stream_start`` (True on the video's first frame: the model's
+    frame cache starts afresh), which :class:`PackVideoInputs` moves into
+    the TrackDataSample metainfo. The model raises an error for a support
+    that is neither loaded nor cached.
 
     A video with fewer frames than the supports asked for uses what it has
     (one warning per video); a one-frame video has no supports (the model
@@ -96,8 +101,8 @@ class VideoTestSupportSample(BaseFrameSample):
 
     Args:
         num_support (int): supports in ``'uniform'`` mode. Defaults to 20.
-        method (str): ``'window'`` or ``'uniform'``. Defaults to
-            ``'uniform'``.
+        method (str): ``'window'``, ``'uniform'`` or ``'past'``. Defaults
+            to ``'uniform'``.
         frame_range (int): half window in ``'window'`` mode. Defaults to
             10.
         load_only_new (bool): load only the support frames that the
@@ -114,9 +119,15 @@ class VideoTestSupportSample(BaseFrameSample):
                  collect_video_keys: List[str] = ['video_id',
                                                   'video_length']):
         super().__init__(collect_video_keys=collect_video_keys)
-        if method not in ('window', 'uniform'):
-            raise ValueError(
-                f"method must be 'window' or 'uniform', got {method!r}")
+        if method not in ('window', 'uniform', 'past'):
+            raise ValueError(f"VideoTestSupportSample.method must be "
+                             f"'window', 'uniform' or 'past', got {method!r}")
+        for name, value in (('num_support', num_support),
+                            ('frame_range', frame_range)):
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or value < 0:
+                raise ValueError(f'VideoTestSupportSample.{name} must be an '
+                                 f'integer >= 0, got {value!r}')
         self.num_support = num_support
         self.method = method
         self.frame_range = frame_range
@@ -171,7 +182,8 @@ class VideoTestSupportSample(BaseFrameSample):
         wanted = self.num_support if self.method == 'uniform' \
             else 2 * self.frame_range
         video = video_infos.get('video_id')
-        if wanted > num_frames - 1 and video not in self._warned:
+        if self.method != 'past' and wanted > num_frames - 1 \
+                and video not in self._warned:
             self._warned.add(video)
             warnings.warn(
                 f'video {video} has {num_frames} frames: fewer than the '
@@ -183,6 +195,7 @@ class VideoTestSupportSample(BaseFrameSample):
         results = self.prepare_data(video_infos, load)
         results['key_frame_flags'] = [True] + [False] * (len(load) - 1)
         results['support_frame_ids'] = [list(supports) for _ in load]
+        results['stream_start'] = [key == 0] * len(load)
         return results
 
     def __repr__(self) -> str:

@@ -1,6 +1,5 @@
 """HVR-Net: a two-stage video detector with intra- and inter-video relations."""
 import copy
-from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
@@ -15,40 +14,7 @@ from ..roi_heads import merge_memories
 from ..utils import full_precision, select_video_triplet, video_descriptors
 
 
-class FrameMemoryCache:
-    """Per-video store of frame memories, keyed by frame id.
-
-    Holds at most ``max_frames`` frames (least recently used first out) and
-    only one video at a time: a new ``video_id`` empties it.
-    """
-
-    def __init__(self, max_frames: int) -> None:
-        self.max_frames = max_frames
-        self.video_id = None
-        self.frames: 'OrderedDict[int, dict]' = OrderedDict()
-
-    def start(self, video_id) -> None:
-        if video_id != self.video_id:
-            self.frames.clear()
-            self.video_id = video_id
-
-    def get(self, frame_id: int) -> Optional[dict]:
-        mem = self.frames.get(frame_id)
-        if mem is not None:
-            self.frames.move_to_end(frame_id)
-        return mem
-
-    def put(self, frame_id: int, memory: dict) -> None:
-        self.frames[frame_id] = memory
-        self.frames.move_to_end(frame_id)
-        while len(self.frames) > self.max_frames:
-            self.frames.popitem(last=False)
-
-    def __contains__(self, frame_id: int) -> bool:
-        return frame_id in self.frames
-
-    def __len__(self) -> int:
-        return len(self.frames)
+from .frame_cache import FrameMemoryCache, weights_version
 
 
 @MODELS.register_module()
@@ -132,6 +98,9 @@ class HVRDetector(BaseDetector):
         return super().parse_losses(losses)
 
     def train(self, mode: bool = True) -> 'HVRDetector':
+        # cached frame memories belong to the weights and mode that made
+        # them: training (or switching back to eval after it) drops them
+        self.frame_cache.clear()
         super().train(mode)
         for name in self.frozen_modules:
             self.get_submodule(name).eval()
@@ -271,42 +240,88 @@ class HVRDetector(BaseDetector):
         return self.test_cfg.get('branch') or (
             'final' if self.stage == 2 else 'intra')
 
+    def _load_from_state_dict(self, *args, **kwargs) -> None:
+        # new weights: memories computed with the old ones are stale
+        self.frame_cache.clear()
+        super()._load_from_state_dict(*args, **kwargs)
+
+    def _apply(self, fn, *args, **kwargs):
+        # .to(device) / .half() ...: cached memories keep the old ones
+        if hasattr(self, 'frame_cache'):
+            self.frame_cache.clear()
+        return super()._apply(fn, *args, **kwargs)
+
     def _key_and_supports(self, imgs: Tensor,
                           sample: TrackDataSample) -> Tuple[dict, list]:
+        """Memories of an item's key frame and of its supports.
+
+        Without ``support_frame_ids`` every loaded frame other than the key
+        is a support. With it (the test pipeline's
+        :class:`VideoTestSupportSample`, ``inference_video``) the supports
+        are those frame ids: each comes from this item's loaded frames or,
+        with ``test_cfg.use_cache`` (default), from :attr:`frame_cache`,
+        the one owner of per-video state; the cache is keyed by the
+        metainfo's ``video_id`` (a fresh token per ``inference_video``
+        stream), restarted on a video's first frame (``stream_start``) and
+        emptied when the weights change. A support that is neither loaded
+        nor cached is a ``RuntimeError``, whatever ``use_cache`` says.
+        """
         frames = sample.video_data_samples
         key_ind = sample.metainfo['key_frames_inds'][0]
         support_ids = sample.metainfo.get('support_frame_ids')
-        use_cache = self.test_cfg.get('use_cache', True) \
-            and support_ids is not None
-        if not use_cache:
+        if support_ids is None:
             mems = self.frame_memories(self.extract_feat(imgs), frames)
             return mems[key_ind], [
                 m for i, m in enumerate(mems) if i != key_ind
             ]
 
+        frame_ids = [f.metainfo['frame_id'] for f in frames]
+        key_id = frame_ids[key_ind]
+        video_id = sample.metainfo.get('video_id',
+                                       frames[key_ind].metainfo.get('video_id'))
+        use_cache = self.test_cfg.get('use_cache', True)
         cache = self.frame_cache
-        cache.start(frames[key_ind].metainfo['video_id'])
-        new = [
-            i for i, f in enumerate(frames)
-            if f.metainfo['frame_id'] not in cache
-        ]
+        if use_cache:
+            cache.start(video_id,
+                        restart=bool(sample.metainfo.get('stream_start')),
+                        weights=weights_version(self))
+            new = [i for i, f in enumerate(frame_ids) if f not in cache]
+        else:
+            new = list(range(len(frames)))
+        loaded = {}
         if new:
             mems = self.frame_memories(
                 self.extract_feat(imgs[new]), [frames[i] for i in new])
             for i, mem in zip(new, mems):
-                cache.put(frames[i].metainfo['frame_id'], mem)
-        key_id = frames[key_ind].metainfo['frame_id']
+                loaded[frame_ids[i]] = mem
+                if use_cache:
+                    cache.put(frame_ids[i], mem)
         # the key frame last: it is the most recently used frame
         wanted = [f for f in support_ids if f != key_id] + [key_id]
-        found = [cache.get(f) for f in wanted]
+        # with the cache every wanted frame is looked up there (loaded ones
+        # included: the lookup marks them recently used, the key frame last)
+        found = []
+        for f in wanted:
+            mem = cache.get(f) if use_cache else None
+            found.append(loaded.get(f) if mem is None else mem)
         missing = [f for f, m in zip(wanted, found) if m is None]
         if missing:
+            if use_cache and cache.reset_reason is not None:
+                why = ('The frame cache was emptied at this key frame: '
+                       f'{cache.reset_reason}.')
+            elif use_cache:
+                why = ('Test data must arrive video by video in frame order '
+                       "(TrackImgSampler) and test_cfg.cache_frames "
+                       f'({cache.max_frames}) must hold a whole support set.')
+            else:
+                why = ('test_cfg.use_cache=False recomputes every support, '
+                       'so every support must be loaded: set '
+                       'load_only_new=False in the test pipeline\'s '
+                       'VideoTestSupportSample.')
             raise RuntimeError(
-                f'video {cache.video_id}: frames {missing} are needed as '
-                f'supports of frame {key_id} but were neither loaded nor '
-                'cached. Test data must arrive video by video in frame order '
-                "(TrackImgSampler) and test_cfg.cache_frames "
-                f'({cache.max_frames}) must hold a whole support set.')
+                f'video {video_id}: frames {missing} are needed as supports '
+                f'of frame {key_id} but were neither loaded (loaded: '
+                f'{frame_ids}) nor cached. {why}')
         return found[-1], found[:-1]
 
     def _forward(self, inputs: Tensor, data_samples=None):
