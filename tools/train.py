@@ -31,6 +31,9 @@ def main():
     cfg = build_runner_cfg(load_config(args), args.config,
                            work_dir=args.work_dir, amp=args.amp,
                            resume=args.resume)
+    from mmhvr.engine import check_stage2_config, ensure_stage_hook
+    ensure_stage_hook(cfg)  # stage + class names in every checkpoint
+    check_stage2_config(cfg)
     init_cpu_distributed(args.launcher)
     runner = build_runner(cfg, quiet=args.quiet, title='train')
     runner.train()

@@ -4,8 +4,12 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=50),
     param_scheduler=dict(type='ParamSchedulerHook'),
+    # mmengine's CheckpointHook with atomic checkpoint/last_checkpoint writes
     checkpoint=dict(
-        type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3),
+        type='AtomicCheckpointHook',
+        by_epoch=False,
+        interval=5000,
+        max_keep_ckpts=3),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='mmdet.DetVisualizationHook'))
 
@@ -27,5 +31,7 @@ resume = False
 
 # seed=None draws a seed (logged); set it for reproducible runs
 randomness = dict(seed=None)
-# RNG states travel with checkpoints so that --resume continues exactly
-custom_hooks = [dict(type='RNGStateHook')]
+# RNG states travel with checkpoints so that --resume continues exactly;
+# HVRStageHook checks the stage-2 wiring and writes the stage and class
+# names into checkpoints (tools/train.py adds it to any config without it)
+custom_hooks = [dict(type='RNGStateHook'), dict(type='HVRStageHook')]

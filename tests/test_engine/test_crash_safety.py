@@ -38,10 +38,17 @@ def test_atomic_put_keeps_the_old_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ['latest.pth']
 
 
-def test_mmengine_saves_through_the_atomic_backend(tmp_path):
+def test_checkpoint_hook_saves_through_the_atomic_backend(tmp_path):
+    # mmhvr's own hook asks for the atomic backend; mmengine's global
+    # 'local' backend stays LocalBackend (tests/test_engine/
+    # test_atomic_checkpoint.py)
     from mmengine.fileio import get_file_backend
-    assert isinstance(get_file_backend(str(tmp_path / 'x.pth')),
-                      AtomicLocalBackend)
+
+    from mmhvr.engine import AtomicCheckpointHook
+    hook = AtomicCheckpointHook(interval=1)
+    assert isinstance(
+        get_file_backend(str(tmp_path / 'x.pth'),
+                         backend_args=hook.backend_args), AtomicLocalBackend)
 
 
 def test_amp_stage2_step_on_cpu():
