@@ -1,8 +1,15 @@
-"""Test an mmhvr model: ``python tools/test.py CONFIG CHECKPOINT [options]``."""
+"""Test an mmhvr model: ``python tools/test.py CONFIG CHECKPOINT [options]``.
+
+Everything that can be checked before testing is checked first (the
+checkpoint file, its HVR stage against the config's, its weights against
+the config's model, ``--out`` and ``--show-dir``); a problem is one
+``error: ...`` line on stderr and exit status 1.
+"""
 import argparse
+import sys
 
 
-def parse_args():
+def parse_args(argv=None):
     from mmhvr.apis.runner_utils import VALID_EVALS, add_runner_args
     parser = argparse.ArgumentParser(description='Test a video detector')
     parser.add_argument('config', help='test config file path')
@@ -18,35 +25,70 @@ def parse_args():
     parser.add_argument(
         '--show-dir',
         help='save frames drawn with predictions into this directory '
-        '(inside the run\'s timestamped folder)')
+        '(inside the run\'s timestamped folder) as <video>/<frame>')
     parser.add_argument(
         '--show', action='store_true', help='show results in a window')
     parser.add_argument(
         '--wait-time', type=float, default=2, help='interval of --show (s)')
+    parser.add_argument(
+        '--allow-stage-mismatch',
+        action='store_true',
+        help='test a stage-1 checkpoint under a stage-2 config anyway '
+        '(head B of a stage-1 checkpoint is untrained)')
     add_runner_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main():
-    args = parse_args()
-    from mmhvr.apis.runner_utils import (build_runner, build_runner_cfg,
+def prepare(args):
+    """The runner config, after every check that needs no test run."""
+    import os.path as osp
+
+    from mmhvr.apis.outputs import check_writable
+    from mmhvr.apis.runner_utils import (build_runner_cfg,
                                          check_checkpoint_matches,
-                                         init_cpu_distributed, load_config,
-                                         set_test_evaluator, trigger_visual)
-    from mmhvr.utils import register_all_modules
-    register_all_modules(init_default_scope=False)
+                                         load_config, set_test_evaluator,
+                                         trigger_visual)
+    from mmhvr.engine import check_checkpoint_stage, read_checkpoint
 
     cfg = build_runner_cfg(load_config(args), args.config,
                            work_dir=args.work_dir)
     set_test_evaluator(cfg, args.eval, out=args.out)
+    if args.out:
+        check_writable(args.out, '--out', ('.pkl', '.pickle'))
+    ckpt = read_checkpoint(args.checkpoint)
+    check_checkpoint_stage(cfg.model, ckpt, args.checkpoint, args.config,
+                           allow=args.allow_stage_mismatch)
+    del ckpt
     check_checkpoint_matches(cfg, args.checkpoint)
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
         trigger_visual(cfg, args.show, args.show_dir, args.wait_time)
-    init_cpu_distributed(args.launcher)
+        # frames saved as <video>/<frame>: mmdet's hook names them by file
+        # name only, and every video has a 000000.JPEG
+        cfg.default_hooks.visualization.type = 'VideoVisualizationHook'
+        if args.show_dir and osp.isabs(args.show_dir):
+            check_writable(osp.join(args.show_dir, 'x'), '--show-dir')
+    return cfg
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from mmhvr.apis.runner_utils import init_cpu_distributed
+    from mmhvr.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+
+    try:
+        cfg = prepare(args)
+        init_cpu_distributed(args.launcher)
+    except (ValueError, KeyError, RuntimeError, OSError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        print(f'error: {msg}', file=sys.stderr)
+        return 1
+    from mmhvr.apis.runner_utils import build_runner
     runner = build_runner(cfg, quiet=args.quiet, title='test')
     runner.test()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

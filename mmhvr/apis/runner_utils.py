@@ -197,7 +197,47 @@ def init_cpu_distributed(launcher: str) -> None:
     import torch.distributed as dist
     if launcher == 'pytorch' and not torch.cuda.is_available() \
             and not dist.is_initialized():
-        dist.init_process_group(backend='gloo')
+        join_process_group('gloo')
+
+
+DIST_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
+
+
+def join_process_group(backend: str, timeout: Optional[float] = None) -> None:
+    """``init_process_group`` from torchrun's environment, with a deadline.
+
+    Stale ``RANK``/``WORLD_SIZE`` (a rank that no one else joins) would
+    otherwise wait forever without a word. The wait is announced, limited
+    to ``timeout`` seconds (default: ``$MMHVR_DIST_TIMEOUT`` or 300) and a
+    failure is a ``RuntimeError`` naming the variables and their values.
+    """
+    import datetime
+    import os
+    import sys
+
+    import torch.distributed as dist
+    env = {k: os.environ.get(k) for k in DIST_VARS}
+    shown = ' '.join(f'{k}={v}' for k, v in env.items())
+    missing = [k for k in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR',
+                           'MASTER_PORT') if env[k] is None]
+    if missing:
+        raise RuntimeError(
+            f'--launcher pytorch needs {", ".join(missing)} in the '
+            f'environment (set by torchrun / tools/dist_*.sh); got {shown}')
+    if timeout is None:
+        timeout = float(os.environ.get('MMHVR_DIST_TIMEOUT', 300))
+    print(f'joining the {backend} process group ({shown}), waiting up to '
+          f'{timeout:g} s', file=sys.stderr, flush=True)
+    try:
+        dist.init_process_group(
+            backend=backend, timeout=datetime.timedelta(seconds=timeout))
+    except Exception as e:
+        raise RuntimeError(
+            f'could not join the process group within {timeout:g} s with '
+            f'{shown}: {type(e).__name__}: {str(e).splitlines()[0]}. Are '
+            'these variables stale (left from another job)? Unset them or '
+            'start through torchrun (tools/dist_train.sh / '
+            'tools/dist_test.sh).') from e
 
 
 def set_test_evaluator(cfg: Config, evals: Iterable[str],

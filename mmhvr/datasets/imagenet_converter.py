@@ -75,6 +75,8 @@ class CocoVIDWriter:
         self.annotations: List[dict] = []
         self.skipped_objects: Dict[str, int] = defaultdict(int)
         self.bad_files: List[str] = []
+        # boxes with xmax <= xmin or ymax <= ymin: skipped, one line each
+        self.invalid_boxes: List[str] = []
         self.per_class = defaultdict(lambda: [set(), set(), 0])
         self._instances: Dict[Tuple[int, int], int] = {}
 
@@ -107,10 +109,15 @@ class CocoVIDWriter:
                 continue
             key = (video_id, obj['trackid']) if obj['trackid'] >= 0 else \
                 (video_id, -len(self.annotations) - 1)
-            instance = self._instances.setdefault(key,
-                                                  len(self._instances) + 1)
             x1, y1, x2, y2 = obj['bbox']
             w, h = x2 - x1, y2 - y1
+            if not (w > 0 and h > 0):
+                self.invalid_boxes.append(
+                    f'{file_name}: {obj["wnid"]} xmin={x1:g} ymin={y1:g} '
+                    f'xmax={x2:g} ymax={y2:g}')
+                continue
+            instance = self._instances.setdefault(key,
+                                                  len(self._instances) + 1)
             self.annotations.append(
                 dict(id=len(self.annotations) + 1, image_id=image_id,
                      video_id=video_id, category_id=cat,

@@ -44,6 +44,8 @@ def ilsvrc(tmp_path):
     write(f'{root}/Annotations/DET/train/n02084071/n02084071_1.xml',
           xml([dict(t=-1, n='n02084071', x1=1, y1=1, x2=5, y2=5, o=0),
                dict(t=-1, n='n09999999', x1=1, y1=1, x2=5, y2=5, o=0)]))
+    for kind in ('VID', 'DET'):  # the converters refuse a root without
+        os.makedirs(f'{root}/Data/{kind}')  # them (no frames needed here)
     return root
 
 

@@ -7,7 +7,6 @@ one-frame video).
 Writes OUT_DIR/imagenet_det_30plus1cls.json.
 """
 import argparse
-import json
 import os
 import os.path as osp
 import sys
@@ -18,7 +17,7 @@ from mmhvr.datasets.imagenet_converter import (BadAnnotation, CocoVIDWriter,
                                                read_lines)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from imagenet2coco_vid import report  # noqa: E402
+from imagenet2coco_vid import check_root, report, write_json  # noqa: E402
 
 
 def det_images(root: str):
@@ -63,18 +62,19 @@ def main(argv=None) -> int:
     parser.add_argument('-o', '--output', required=True)
     parser.add_argument('--skip-bad', action='store_true')
     args = parser.parse_args(argv)
-    os.makedirs(args.output, exist_ok=True)
     try:
+        check_root(args.input, 'DET')
         writer = convert_det(args.input, args.skip_bad)
-    except BadAnnotation as e:
-        print(f'error: {e} (use --skip-bad to skip it)', file=sys.stderr)
+    except ValueError as e:  # BadAnnotation included
+        hint = ' (use --skip-bad to skip it)' \
+            if isinstance(e, BadAnnotation) else ''
+        print(f'error: {e}{hint}', file=sys.stderr)
         return 1
+    os.makedirs(args.output, exist_ok=True)
     out = osp.join(args.output, 'imagenet_det_30plus1cls.json')
-    with open(out, 'w') as f:
-        json.dump(writer.to_json(), f)
     report(writer, 'ImageNet DET (30 VID classes)')
-    print(f'written {out}')
-    return 0
+    return 0 if write_json(writer, out, f'ImageNet DET under '
+                           f'{args.input}') else 1
 
 
 if __name__ == '__main__':

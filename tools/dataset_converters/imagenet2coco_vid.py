@@ -4,6 +4,12 @@
         -o OUT_DIR [--skip-bad]
 
 Writes OUT_DIR/imagenet_vid_train.json and imagenet_vid_val.json.
+
+An input root without ``Data/VID`` or ``Annotations/VID`` is refused before
+anything is written; a split that converts to no frame is not written (an
+existing file is never replaced by an empty one); files are replaced
+atomically. Boxes with xmax <= xmin or ymax <= ymin are skipped and
+listed.
 """
 import argparse
 import json
@@ -51,6 +57,30 @@ def convert_vid(root: str, split: str, skip_bad: bool = False,
     return writer
 
 
+def check_root(root: str, kind: str = 'VID') -> None:
+    """Refuse an input root that is not an ILSVRC2015 tree of ``kind``."""
+    missing = [d for d in (f'Data/{kind}', f'Annotations/{kind}')
+               if not osp.isdir(osp.join(root, d))]
+    if missing:
+        raise ValueError(f'-i {root} is not an ILSVRC2015 root: it has no '
+                         f'{" and no ".join(missing)} folder')
+
+
+def write_json(writer: CocoVIDWriter, out: str, what: str) -> bool:
+    """Write ``writer``'s JSON to ``out`` atomically; a conversion without
+    frames is not written (False), so an existing file is never replaced
+    by an empty one."""
+    from mmhvr.engine.atomic_backend import atomic_write
+    if not writer.images:
+        kept = ' (the existing file is kept)' if osp.exists(out) else ''
+        print(f'error: {what}: no frames were converted, {out} not '
+              f'written{kept}', file=sys.stderr)
+        return False
+    atomic_write(json.dumps(writer.to_json()).encode('utf-8'), out)
+    print(f'written {out}')
+    return True
+
+
 def report(writer: CocoVIDWriter, title: str) -> None:
     print(AsciiTable(writer.summary_rows(), title=title).table)
     if writer.skipped_objects:
@@ -61,6 +91,13 @@ def report(writer: CocoVIDWriter, title: str) -> None:
         print(f'skipped {len(writer.bad_files)} bad annotation files:')
         for path in writer.bad_files:
             print(f'  {path}')
+    if writer.invalid_boxes:
+        print(f'skipped {len(writer.invalid_boxes)} invalid boxes (xmax <= '
+              'xmin or ymax <= ymin):')
+        for line in writer.invalid_boxes[:20]:
+            print(f'  {line}')
+        if len(writer.invalid_boxes) > 20:
+            print(f'  ... and {len(writer.invalid_boxes) - 20} more')
 
 
 def main(argv=None) -> int:
@@ -74,19 +111,26 @@ def main(argv=None) -> int:
                         help='skip (and list) missing or malformed XMLs '
                         'instead of stopping')
     args = parser.parse_args(argv)
-    os.makedirs(args.output, exist_ok=True)
+    try:
+        check_root(args.input, 'VID')
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
+    writers = {}
     for split in ('train', 'val'):
         try:
-            writer = convert_vid(args.input, split, args.skip_bad)
+            writers[split] = convert_vid(args.input, split, args.skip_bad)
         except BadAnnotation as e:
             print(f'error: {e} (use --skip-bad to skip it)', file=sys.stderr)
             return 1
-        out = osp.join(args.output, f'imagenet_vid_{split}.json')
-        with open(out, 'w') as f:
-            json.dump(writer.to_json(), f)
+    os.makedirs(args.output, exist_ok=True)
+    ok = True
+    for split, writer in writers.items():
         report(writer, f'ImageNet VID {split}')
-        print(f'written {out}')
-    return 0
+        ok &= write_json(writer,
+                         osp.join(args.output, f'imagenet_vid_{split}.json'),
+                         f'ImageNet VID {split} under {args.input}')
+    return 0 if ok else 1
 
 
 if __name__ == '__main__':

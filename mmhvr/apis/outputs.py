@@ -1,0 +1,33 @@
+"""Output paths checked before the work that fills them starts."""
+import os
+import os.path as osp
+import tempfile
+from typing import Optional, Sequence
+
+
+def check_writable(path: str,
+                   option: str,
+                   extensions: Optional[Sequence[str]] = None) -> str:
+    """Make sure a file can be written at ``path`` before spending time on
+    its contents: the extension is one of ``extensions`` (when given), the
+    path is not a folder, and its folder exists (it is created) and takes a
+    new file. Raises ``ValueError`` naming ``option`` and the path.
+
+    Returns:
+        str: ``path``.
+    """
+    if extensions is not None and not path.lower().endswith(
+            tuple(e.lower() for e in extensions)):
+        raise ValueError(f'{option} {path}: the file must end with '
+                         f'{" or ".join(extensions)}')
+    if osp.isdir(path):
+        raise ValueError(f'{option} {path} is a folder; give a file name')
+    folder = osp.dirname(osp.abspath(path))
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as e:
+        raise ValueError(f'{option} {path}: cannot write into {folder} '
+                         f'({e.strerror or e})') from e
+    return path
