@@ -1,0 +1,99 @@
+"""Run a command that writes a JSON result and store that result, with
+where it came from, under ``docs/results/`` (the README's figures cite these
+files; docs/results/README.md has the convention).
+
+    python tools/misc/record_result.py NAME --result OUT.json -- COMMAND...
+
+runs COMMAND from the repository root, then writes
+``docs/results/NAME.json``: ``command``, ``commit`` (and ``dirty``),
+``date`` (UTC), ``machine``, ``wall_s`` and ``results`` (OUT.json as the
+command wrote it). A failing command stores nothing.
+"""
+import argparse
+import datetime
+import json
+import os
+import os.path as osp
+import platform
+import shlex
+import subprocess
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def git(*args) -> str:
+    return subprocess.run(['git', *args], cwd=REPO, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def machine() -> dict:
+    info = dict(platform=platform.platform(), python=platform.python_version(),
+                cores=os.cpu_count())
+    try:
+        with open('/proc/cpuinfo') as f:
+            names = [ln.split(':', 1)[1].strip() for ln in f
+                     if ln.startswith('model name')]
+        info['cpu'] = names[0] if names else platform.processor()
+    except OSError:
+        info['cpu'] = platform.processor()
+    try:
+        import torch
+        info['torch'] = torch.__version__
+        info['device'] = torch.cuda.get_device_name(0) \
+            if torch.cuda.is_available() else 'cpu'
+    except ImportError:  # pragma: no cover
+        pass
+    for var in ('OMP_NUM_THREADS', 'CUDA_VISIBLE_DEVICES'):
+        if var in os.environ:
+            info[var] = os.environ[var]
+    return info
+
+
+def record(name: str, result: str, command: list, out_dir: str) -> str:
+    start = datetime.datetime.now(datetime.timezone.utc)
+    tic = time.perf_counter()
+    proc = subprocess.run(command, cwd=REPO)
+    wall = time.perf_counter() - tic
+    if proc.returncode != 0:
+        raise SystemExit(f'record_result: {shlex.join(command)} exited with '
+                         f'{proc.returncode}; nothing stored')
+    path = result if osp.isabs(result) else osp.join(REPO, result)
+    if not osp.isfile(path):
+        raise SystemExit(f'record_result: the command wrote no {result}')
+    with open(path) as f:
+        results = json.load(f)
+    entry = dict(command=shlex.join(command), commit=git('rev-parse', 'HEAD'),
+                 dirty=bool(git('status', '--porcelain',
+                                '--untracked-files=no')),
+                 date=start.isoformat(timespec='seconds'), machine=machine(),
+                 wall_s=round(wall, 1), results=results)
+    os.makedirs(out_dir, exist_ok=True)
+    out = osp.join(out_dir, f'{name}.json')
+    with open(out, 'w') as f:
+        json.dump(entry, f, indent=2)
+        f.write('\n')
+    return out
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('name', help='file name under docs/results/, no '
+                        'extension (e.g. benchmark_r50-dc5_20261126)')
+    parser.add_argument('--result', required=True,
+                        help='the JSON file the command writes')
+    parser.add_argument('--out-dir', default=osp.join(REPO, 'docs',
+                                                      'results'))
+    parser.add_argument('command', nargs=argparse.REMAINDER,
+                        help='-- COMMAND ARGS...')
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ['--'] \
+        else args.command
+    if not command:
+        parser.error('no command given (put it after --)')
+    print(f'stored {record(args.name, args.result, command, args.out_dir)}')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
