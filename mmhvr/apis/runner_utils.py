@@ -120,9 +120,16 @@ def build_runner(cfg: Config, quiet: bool = False, title: str = 'train'):
 
 def load_config(args) -> Config:
     """The config of ``args.config`` with ``--cfg-options`` checked and
-    merged and the launcher set; exports LOCAL_RANK for old launchers."""
+    merged and the launcher set; exports LOCAL_RANK for old launchers.
+    With ``args.quiet``, mmengine's INFO lines before the runner exists
+    (checkpoint loading...) stay off the console too."""
     import os
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    if getattr(args, 'quiet', False):
+        from mmengine.logging import MMLogger
+
+        from mmhvr.utils.console import quiet_console
+        quiet_console(MMLogger.get_current_instance())
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.cfg_options is not None:

@@ -5,6 +5,8 @@ every ``LoggerHook`` line both to its log file and to the console. With
 ``--quiet`` the log file keeps all of it; the console keeps warnings and
 errors, one progress bar per loop (iteration, loss, ETA) and the metrics.
 """
+import contextlib
+import io
 import logging
 import sys
 import time
@@ -15,21 +17,47 @@ from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
 
 FROZEN_PARAM_NOTE = 'is skipped since its requires_grad=False'
+# mmengine's notes about its own API (once per dataset/backend), not about
+# the run: kept in the log file, not shown on a quiet console
+API_NOTES = ('will be deprecated in future', 'is the alias of')
 
 
 class _DropFrozenParamNotes(logging.Filter):
     """Counts and hides mmengine's one-line-per-parameter note that a frozen
-    parameter is left out of the optimizer (dozens of lines in stage 2)."""
+    parameter is left out of the optimizer (dozens of lines in stage 2), and
+    hides mmengine's deprecation notes about its own API."""
 
     def __init__(self):
         super().__init__()
         self.count = 0
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if FROZEN_PARAM_NOTE in record.getMessage():
+        message = record.getMessage()
+        if FROZEN_PARAM_NOTE in message:
             self.count += 1
             return False
+        return not any(note in message for note in API_NOTES)
+
+
+class _StdoutToLog(io.TextIOBase):
+    """A text stream whose lines go to ``logger.info`` (the log file): what
+    libraries ``print`` during a quiet run (pycocotools' "loading
+    annotations into memory...")."""
+
+    def __init__(self, logger: logging.Logger):
+        self.logger = logger
+        self._buffer = ''
+
+    def writable(self) -> bool:
         return True
+
+    def write(self, text: str) -> int:
+        self._buffer += text
+        while '\n' in self._buffer:
+            line, self._buffer = self._buffer.split('\n', 1)
+            if line.strip():
+                self.logger.info(line)
+        return len(text)
 
 
 def quiet_console(logger: logging.Logger,
@@ -48,12 +76,26 @@ def quiet_console(logger: logging.Logger,
 class QuietRunner(Runner):
     """mmengine's ``Runner`` whose console shows warnings and errors only
     (from the start: the environment and config dumps of ``__init__`` go to
-    the log file alone) plus :class:`ConsoleProgressHook`'s bars."""
+    the log file alone) plus :class:`ConsoleProgressHook`'s bars; what is
+    ``print``-ed to stdout while it trains or tests goes to the log file.
+    """
 
     def build_logger(self, *args, **kwargs):
         logger = super().build_logger(*args, **kwargs)
         self._frozen_notes = quiet_console(logger)
         return logger
+
+    def train(self):
+        with contextlib.redirect_stdout(_StdoutToLog(self.logger)):
+            return super().train()
+
+    def val(self):
+        with contextlib.redirect_stdout(_StdoutToLog(self.logger)):
+            return super().val()
+
+    def test(self):
+        with contextlib.redirect_stdout(_StdoutToLog(self.logger)):
+            return super().test()
 
 
 class LossProgressBar(ProgressBar):
@@ -143,7 +185,7 @@ class ConsoleProgressHook(Hook):
     """
     priority = 'VERY_LOW'
 
-    def __init__(self, title: str = 'train', max_metrics: int = 6,
+    def __init__(self, title: str = 'train', max_metrics: int = 5,
                  file=None):
         self.title = title
         self.max_metrics = max_metrics
@@ -195,9 +237,16 @@ class ConsoleProgressHook(Hook):
         self._eval_bar.update()
 
     def _metrics_line(self, mode: str, metrics: Optional[Dict]) -> None:
+        """The summary metrics (mAP*, ``double_rate``) first, per-class
+        ones after, ``max_metrics`` at most."""
         if not metrics:
             return
-        items = list(metrics.items())
+
+        def summary(key: str) -> bool:
+            name = key.rsplit('/', 1)[-1]
+            return name.startswith('mAP') or name == 'double_rate'
+
+        items = sorted(metrics.items(), key=lambda kv: not summary(kv[0]))
         shown = ', '.join(f'{k} {_fmt_metric(v)}'
                           for k, v in items[:self.max_metrics])
         more = len(items) - self.max_metrics

@@ -102,7 +102,7 @@ def _with_title(img: np.ndarray, title: str) -> np.ndarray:
         return img
     h = max(18, img.shape[0] // 14)
     bar = np.zeros((h, img.shape[1], 3), np.uint8)
-    font_scale = h / 30
+    font_scale = h / 40
     cv2.putText(bar, title, (4, int(h * 0.72)), cv2.FONT_HERSHEY_SIMPLEX,
                 font_scale, (255, 255, 255), max(1, h // 16), cv2.LINE_AA)
     return np.concatenate([bar, img], axis=0)

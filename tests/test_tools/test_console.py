@@ -1,9 +1,11 @@
 """``--quiet``: the console gets bars and metrics, the log file everything."""
+import contextlib
 import io
 import logging
 
 from mmhvr.utils.console import (FROZEN_PARAM_NOTE, ConsoleProgressHook,
-                                  LossProgressBar, quiet_console)
+                                  LossProgressBar, _StdoutToLog,
+                                  quiet_console)
 
 
 def test_quiet_console_keeps_the_file_log_complete(tmp_path):
@@ -18,6 +20,9 @@ def test_quiet_console_keeps_the_file_log_complete(tmp_path):
         logger.warning(f'backbone.conv1.weight {FROZEN_PARAM_NOTE}')
         logger.warning(f'backbone.bn1.weight {FROZEN_PARAM_NOTE}')
         logger.warning('a real warning')
+        logger.warning('"FileClient" will be deprecated in future. Use io')
+        with contextlib.redirect_stdout(_StdoutToLog(logger)):
+            print('loading annotations into memory...')
     finally:
         for h in list(logger.handlers):
             h.close()
@@ -25,9 +30,12 @@ def test_quiet_console_keeps_the_file_log_complete(tmp_path):
     shown = console.getvalue()
     assert 'Config:' not in shown and FROZEN_PARAM_NOTE not in shown
     assert 'a real warning' in shown
+    assert 'FileClient' not in shown and 'loading' not in shown
     assert notes.count == 2
     kept = log_file.read_text()
     assert 'Config:' in kept and kept.count(FROZEN_PARAM_NOTE) == 2
+    assert 'FileClient' in kept
+    assert 'loading annotations into memory...' in kept
 
 
 def test_progress_bar_line_has_iteration_loss_and_eta():

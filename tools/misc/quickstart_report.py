@@ -1,0 +1,283 @@
+"""The quick start's closing report: stage 1 vs stage 2 in one table, a
+figure and a side-by-side demo clip.
+
+    python tools/misc/quickstart_report.py --config TEST_CONFIG \
+        --ann-file VAL.json --img-root DATA_DIR \
+        --stage1 TRAIN1_DIR TEST1_DIR DETS1.pkl \
+        --stage2 TRAIN2_DIR TEST2_DIR DETS2.pkl \
+        --out-dir OUT [--time 'step=SECONDS' ...]
+
+Per-class AP comes from :func:`mmhvr.evaluation.eval_vid_map` on the
+predictions ``tools/test.py --out`` pickled (the same function the test's
+``VIDMetric`` runs); the confusion measure (``vid/double_rate*``) is read
+from the test's metrics JSON when the metric wrote it. Writes
+``OUT/quickstart_report.png`` (training curves of both stages and per-class
+AP bars) and ``OUT/demo_side_by_side.mp4`` (one val video, ground truth in
+green, stage 1 left, stage 2 right, upscaled and slowed down).
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import pickle
+import sys
+from collections import defaultdict
+
+import numpy as np
+
+STAGES = ('stage 1', 'stage 2')
+
+
+def load_gt(ann_file: str, classes):
+    """Per image id: the CocoVID image record and its ground truth
+    (xyxy boxes, labels in ``classes`` order, instance ids), dropping crowd
+    and degenerate boxes as the dataset does."""
+    with open(ann_file) as f:
+        coco = json.load(f)
+    cat_label = {c['id']: classes.index(c['name'])
+                 for c in coco['categories'] if c['name'] in classes}
+    anns = defaultdict(list)
+    for a in coco['annotations']:
+        anns[a['image_id']].append(a)
+    images = {}
+    for img in coco['images']:
+        boxes, labels, inst = [], [], []
+        for a in anns[img['id']]:
+            x, y, w, h = a['bbox']
+            if a.get('iscrowd', 0) or w < 1 or h < 1 or \
+                    a['category_id'] not in cat_label:
+                continue
+            boxes.append([x, y, x + w, y + h])
+            labels.append(cat_label[a['category_id']])
+            inst.append(a.get('instance_id', a['id']))
+        images[img['id']] = dict(
+            info=img,
+            gt=dict(bboxes=np.asarray(boxes, np.float64).reshape(-1, 4),
+                    labels=np.asarray(labels, int),
+                    instance_ids=np.asarray(inst, int)))
+    return images
+
+
+def load_dets(path: str):
+    """Per image id: the predictions ``tools/test.py --out`` pickled."""
+    with open(path, 'rb') as f:
+        frames = pickle.load(f)
+    out = {}
+    for r in frames:
+        det = r['pred_instances']
+        out[r['img_id']] = {k: np.asarray(det[k]) for k in
+                            ('bboxes', 'scores', 'labels')}
+    return out
+
+
+def stage_ap(dets, images, num_classes):
+    from mmhvr.evaluation import eval_vid_map
+    ids = sorted(dets, key=lambda i: (images[i]['info'].get('video_id', 0),
+                                      images[i]['info'].get('frame_id', 0)))
+    annotations = [dict(images[i]['gt'],
+                        video_id=images[i]['info'].get('video_id', 0),
+                        frame_id=images[i]['info'].get('frame_id', 0))
+                   for i in ids]
+    return eval_vid_map([dets[i] for i in ids], annotations,
+                        num_classes=num_classes)
+
+
+def load_metrics(test_dir: str) -> dict:
+    """The newest metrics JSON tools/test.py wrote in ``test_dir``."""
+    found = sorted(p for p in glob.glob(osp.join(test_dir, '*', '*.json')))
+    if not found:
+        raise FileNotFoundError(f'{test_dir}: no */*.json metrics file')
+    with open(found[-1]) as f:
+        return json.load(f)
+
+
+def fmt(v) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return '-'
+    return f'{v:.3f}'
+
+
+def change(a, b) -> str:
+    if a is None or b is None or np.isnan(a) or np.isnan(b):
+        return ''
+    return f'{b - a:+.3f}'
+
+
+def comparison_table(classes, aps, metrics) -> str:
+    """Stage 1 vs stage 2: per-class AP, mAP (+ speed groups) and, when the
+    metric logged it, the confusion measure."""
+    from terminaltables import AsciiTable
+    rows = [['ImageNet VID AP@0.5', *STAGES, 'change']]
+    for c, name in enumerate(classes):
+        a, b = aps[0]['AP'][c], aps[1]['AP'][c]
+        rows.append([name, fmt(a), fmt(b), change(a, b)])
+    for key in ('mAP', 'mAP_slow', 'mAP_medium', 'mAP_fast'):
+        if key in aps[0] and key in aps[1]:
+            a, b = float(aps[0][key]), float(aps[1][key])
+            rows.append([key, fmt(a), fmt(b), change(a, b)])
+    prefix = 'vid/double_rate'
+    if any(prefix in m for m in metrics):
+        rows.append(['confusion: double rate (lower is better)', '', '', ''])
+        keys = [prefix] + [f'{prefix}_{n}' for n in classes]
+        for key in keys:
+            if not any(key in m for m in metrics):
+                continue
+            a, b = (m.get(key) for m in metrics)
+            name = 'mean' if key == prefix else key[len(prefix) + 1:]
+            rows.append([f'  {name}', fmt(a), fmt(b),
+                         change(a, b) if None not in (a, b) else ''])
+    table = AsciiTable(rows, title='stage 1 vs stage 2 (toy val)')
+    for col in (1, 2, 3):
+        table.justify_columns[col] = 'right'
+    return table.table
+
+
+def time_table(times) -> str:
+    from terminaltables import AsciiTable
+    rows = [['step', 'wall time']]
+    total = 0
+    for name, seconds in times:
+        total += seconds
+        rows.append([name, f'{seconds // 60:d} min {seconds % 60:02d} s'])
+    rows.append(['total', f'{total // 60:d} min {total % 60:02d} s'])
+    table = AsciiTable(rows, title='wall time')
+    table.justify_columns[1] = 'right'
+    return table.table
+
+
+def write_figure(path, train_dirs, classes, aps) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    from mmhvr.utils.log_analysis import load_scalars, loss_keys, plot_curves
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
+    for ax, work, stage in zip(axes[:2], train_dirs, STAGES):
+        found = sorted(glob.glob(osp.join(work, '*', 'vis_data',
+                                          'scalars.json')))
+        ax.set_title(f'{stage}: training losses')
+        if not found:
+            ax.text(0.5, 0.5, 'no scalars.json', ha='center')
+            continue
+        log = load_scalars(found[-1])
+        keys = loss_keys(log)
+        if keys:
+            plot_curves(ax, [log], keys, [''])
+        else:
+            ax.text(0.5, 0.5, 'no logged iterations', ha='center')
+    x = np.arange(len(classes))
+    ax = axes[2]
+    for k, (ap, stage) in enumerate(zip(aps, STAGES)):
+        values = np.nan_to_num(np.asarray(ap['AP'], float))
+        ax.bar(x + (k - 0.5) * 0.4, values, 0.4, label=stage)
+    ax.set_xticks(x, classes, rotation=20)
+    ax.set_ylim(0, 1)
+    ax.set_title('per-class AP@0.5 (toy val)')
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_clip(path, images, dets, img_root, classes, video_index=0,
+               fps=3.0, height=480, score_thr=0.5) -> int:
+    """Stage 1 | stage 2 on every frame of one val video, ground truth
+    green, upscaled to about ``height`` pixels, at ``fps``; returns the
+    number of frames written."""
+    import cv2
+
+    from mmhvr.visualization import VideoLocalVisualizer
+    videos = defaultdict(list)
+    for img_id, img in images.items():
+        if all(img_id in d for d in dets):
+            videos[img['info'].get('video_id', 0)].append(img_id)
+    if not videos:
+        raise ValueError('no val frame has predictions of both stages')
+    vid = sorted(videos)[min(video_index, len(videos) - 1)]
+    ids = sorted(videos[vid], key=lambda i: images[i]['info']['frame_id'])
+    vis = VideoLocalVisualizer(name=f'quickstart_report_{os.getpid()}')
+    vis.dataset_meta = dict(classes=tuple(classes))
+    writer = None
+    for i in ids:
+        info = images[i]['info']
+        frame = cv2.imread(osp.join(img_root, info['file_name']))
+        if frame is None:
+            raise FileNotFoundError(
+                f'{osp.join(img_root, info["file_name"])}: cannot read')
+        scale = max(1.0, round(height / frame.shape[0]))
+        gt = dict(bboxes=images[i]['gt']['bboxes'],
+                  labels=images[i]['gt']['labels'])
+        t = info['frame_id']
+        grid = vis.draw_frames(
+            [frame[..., ::-1]] * 2, gt_instances=[gt, gt],
+            pred_instances=[d[i] for d in dets],
+            titles=[f'{s}  frame {t}  (gt: green)' for s in STAGES],
+            pred_score_thr=score_thr, scale=scale)
+        out = np.ascontiguousarray(grid[..., ::-1])
+        if writer is None:
+            writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'mp4v'),
+                                     fps, (out.shape[1], out.shape[0]))
+            if not writer.isOpened():
+                raise RuntimeError(f'{path}: cannot write an mp4 here')
+        writer.write(out)
+    writer.release()
+    return len(ids)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--config', required=True,
+                        help='the test config (its class names)')
+    parser.add_argument('--ann-file', required=True,
+                        help='the val CocoVID JSON the tests ran on')
+    parser.add_argument('--img-root', required=True,
+                        help='the folder the JSON file_names start from')
+    for s in (1, 2):
+        parser.add_argument(f'--stage{s}', nargs=3, required=True,
+                            metavar=('TRAIN_DIR', 'TEST_DIR', 'DETS_PKL'))
+    parser.add_argument('--out-dir', required=True)
+    parser.add_argument('--time', action='append', default=[],
+                        metavar='STEP=SECONDS', help='a step\'s wall time')
+    parser.add_argument('--fps', type=float, default=3.0)
+    parser.add_argument('--score-thr', type=float, default=0.5)
+    parser.add_argument('--video-index', type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from mmengine.config import Config
+    cfg = Config.fromfile(args.config)
+    classes = list(cfg.test_dataloader.dataset.metainfo['classes'])
+    images = load_gt(args.ann_file, classes)
+    stages = (args.stage1, args.stage2)
+    dets = [load_dets(s[2]) for s in stages]
+    aps = [stage_ap(d, images, len(classes)) for d in dets]
+    metrics = [load_metrics(s[1]) for s in stages]
+    os.makedirs(args.out_dir, exist_ok=True)
+    print(comparison_table(classes, aps, metrics))
+    for ap, m, stage in zip(aps, metrics, STAGES):
+        logged = m.get('vid/mAP')
+        if logged is not None and abs(logged - float(ap['mAP'])) > 1e-4:
+            print(f'note: {stage} mAP recomputed from the predictions is '
+                  f'{float(ap["mAP"]):.4f}; the test logged {logged:.4f}')
+    times = []
+    for item in args.time:
+        name, _, seconds = item.rpartition('=')
+        times.append((name, int(float(seconds))))
+    if times:
+        print(time_table(times))
+    fig = osp.join(args.out_dir, 'quickstart_report.png')
+    write_figure(fig, [s[0] for s in stages], classes, aps)
+    clip = osp.join(args.out_dir, 'demo_side_by_side.mp4')
+    n = write_clip(clip, images, dets, args.img_root, classes,
+                   args.video_index, args.fps, score_thr=args.score_thr)
+    print(f'figure (training curves, per-class AP): {fig}')
+    print(f'demo clip (stage 1 | stage 2, {n} frames at {args.fps:g} fps): '
+          f'{clip}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
