@@ -271,3 +271,21 @@ def test_toy_generator_smallest_size_works(tmp_path):
     with pytest.raises(SystemExit):
         main(['--out', str(tmp_path / 'toy2'), '--size',
               str(MIN_TOY_SIZE - 1), str(MIN_TOY_SIZE)])
+
+
+def test_demo_refuses_a_stage1_checkpoint_under_stage2(stage1_run, tmp_path,
+                                                       capsys):
+    _, ckpt = stage1_run
+    frames = frame_folder(tmp_path / 'frames', [(48, 64)] * 2)
+    out = tmp_path / 'out.mp4'
+    demo = load_tool('demo/video_demo.py')
+    assert demo.main([str(frames), TOY2, str(ckpt), '--out', str(out)]) == 1
+    captured = capsys.readouterr()
+    (line, ) = error_lines(captured.err)
+    assert f'{ckpt} is a stage-1 checkpoint' in line
+    assert not out.exists() and 'annotated video' not in captured.out
+    with pytest.warns(UserWarning, match='allowed'):
+        assert demo.main([str(frames), TOY2, str(ckpt), '--out', str(out),
+                          '--num-support', '1',
+                          '--allow-stage-mismatch']) == 0
+    assert out.exists()
