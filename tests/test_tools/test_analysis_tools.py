@@ -194,3 +194,29 @@ def test_draw_frames_grid_gt_and_score_threshold():
     assert (right == 128).all()  # the only prediction is below the thr
     with pytest.raises(ValueError, match='titles has 1 entries'):
         vis.draw_frames([img, img], titles=['x'])
+
+
+def test_metrics_without_ground_truth_are_null_in_json():
+    """A class or speed group without ground truth is NaN inside the
+    metric and None (JSON null) in what it returns to mmengine, which dumps
+    it as JSON (NaN there is not JSON)."""
+    from mmdet.structures import DetDataSample
+    from mmengine.structures import InstanceData
+
+    from mmhvr.registry import METRICS
+    metric = METRICS.build(dict(type='VIDMetric', confusion=True))
+    metric.dataset_meta = dict(classes=('a', 'b'))
+    box = [0., 0., 30., 30.]
+    s = DetDataSample(metainfo=dict(
+        img_id=1, video_id=1, frame_id=0,
+        instances=[dict(bbox=box, bbox_label=0, instance_id=1,
+                        ignore_flag=0)]))
+    s.pred_instances = InstanceData(bboxes=torch.tensor([box]),
+                                    scores=torch.tensor([0.9]),
+                                    labels=torch.tensor([0]))
+    metric.process({}, [s])
+    out = metric.evaluate(size=1)
+    assert out['vid/mAP'] == 1.0
+    assert out['vid/mAP_medium'] is None  # no medium-speed ground truth
+    assert out['vid/AP_b'] is None  # class b has no ground truth
+    json.loads(json.dumps(out, allow_nan=False))
