@@ -32,7 +32,8 @@ def test_new_keys_mmengine_accepts_pass_without_warning():
 @pytest.mark.parametrize('key,closest', [
     ('train_cfg.max_iter', 'train_cfg.max_iters'),
     ('trian_cfg.max_iters', 'train_cfg.max_iters'),
-    ('default_hooks.checkpoint.intervall', 'default_hooks.checkpoint.interval'),
+    ('default_hooks.checkpoint.intervall',
+     'default_hooks.checkpoint.interval'),
 ])
 def test_likely_typo_warns_with_the_closest_key(key, closest):
     cfg, issued, caught = _check({key: 2})
