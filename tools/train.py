@@ -17,6 +17,15 @@ def parse_args():
         const='auto',
         help='resume from the given checkpoint, or, without a value, from '
         'the latest checkpoint in the work dir')
+    parser.add_argument(
+        '--seed',
+        type=int,
+        default=None,
+        help='random seed (overrides the config\'s randomness.seed)')
+    parser.add_argument(
+        '--deterministic',
+        action='store_true',
+        help='deterministic kernels (randomness.deterministic=True)')
     add_runner_args(parser)
     return parser.parse_args()
 
@@ -31,6 +40,11 @@ def main():
     cfg = build_runner_cfg(load_config(args), args.config,
                            work_dir=args.work_dir, amp=args.amp,
                            resume=args.resume)
+    if args.seed is not None:
+        cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
+    if args.deterministic:
+        cfg.randomness = dict(cfg.get('randomness') or {},
+                              deterministic=True)
     from mmhvr.engine import check_stage2_config, ensure_stage_hook
     ensure_stage_hook(cfg)  # stage + class names in every checkpoint
     check_stage2_config(cfg)

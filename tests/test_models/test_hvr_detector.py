@@ -283,3 +283,122 @@ def test_video_label_prefers_the_metainfo():
     empty = demo_video_group([-1], num_frames=2)['data_samples'][0]
     assert HVRDetector.video_label(empty) == -1
 
+
+def test_stage2_runs_the_frozen_backbone_once_per_frame():
+    """Stage 2 loads 9 videos x 3 frames: the frozen stages (stem..conv4)
+    see each of the 27 frames once; only conv5 runs again, with gradient,
+    on the 9 frames of the video triplet."""
+    torch.manual_seed(0)
+    _, model = build(TOY2)
+    model.train()
+    seen = {'layer1': [], 'layer4': []}
+    for name in seen:
+        getattr(model.backbone, name).register_forward_hook(
+            lambda m, i, o, name=name: seen[name].append(
+                (i[0].shape[0], torch.is_grad_enabled())))
+    run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    assert seen['layer1'] == [(27, False)]
+    assert seen['layer4'] == [(27, False), (9, True)]
+
+
+def test_stage2_shared_trunk_gives_the_two_pass_features():
+    torch.manual_seed(0)
+    _, model = build(TOY2)
+    model.train()
+    data = demo_video_group([0, 0, 0, 1, 1, 1, 2, 2, 2], num_frames=3,
+                            image_shape=(3, 96, 128))
+    batch = model.data_preprocessor(data, True)
+    inputs, samples = batch['inputs'], batch['data_samples']
+    with torch.no_grad():
+        x, videos = model._triplet_features(inputs, samples)
+        assert videos == model.select_triplet(inputs, samples)
+        expected = model.extract_feat(inputs[videos].flatten(0, 1))
+    assert len(set(videos)) == 3 and videos[0] == 0
+    torch.testing.assert_close(x, expected)
+
+
+@pytest.mark.parametrize('space,normalize', [('query_key', False),
+                                             ('output', True)])
+def test_stage2_relation_loss_in_each_space(space, normalize):
+    torch.manual_seed(0)
+    cfg, model_cfg = small_model_cfg(TOY2)
+    model_cfg.roi_head.triplet_space = space
+    model_cfg.roi_head.triplet_loss.normalize = normalize
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    model.train()
+    losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
+    assert losses['loss_relation'].item() > 0
+    losses['loss_relation'].backward()
+    rel = model.roi_head.bbox_head.inter_relation
+    if space == 'query_key':
+        # the loss lives in the affinity's own embeddings
+        for layer in (rel.query, rel.key):
+            assert layer.weight.grad.abs().sum() > 0
+        assert rel.out.weight.grad is None or \
+            rel.out.weight.grad.abs().sum() == 0
+    else:
+        assert rel.out.weight.grad.abs().sum() > 0
+
+
+def test_triplet_space_is_checked():
+    _, model_cfg = small_model_cfg(TOY2)
+    model_cfg.roi_head.triplet_space = 'qk'
+    with pytest.raises(ValueError, match="triplet_space must be one of"):
+        MODELS.build(model_cfg)
+
+
+def _bank_file(tmp_path, model, classes, n=12):
+    from mmhvr.models.roi_heads import SupportBank
+    head = model.roi_head.bbox_head
+    feats = torch.randn(n, head.in_channels, *head.roi_feat_size)
+    labels = torch.arange(n) % (len(classes) + 1)
+    path = str(tmp_path / 'bank.pth')
+    SupportBank(feats, labels, classes).save(path)
+    return path
+
+
+def test_support_bank_at_test_time(tmp_path):
+    torch.manual_seed(0)
+    cfg, model_cfg = small_model_cfg(TOY2)
+    classes = cfg.toy_classes
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    bank = _bank_file(tmp_path, model, classes)
+    model_cfg.test_cfg.support_bank = dict(file=bank)
+    banked = MODELS.build(model_cfg)
+    banked.load_state_dict(model.state_dict())
+    # the inter relation must matter for the comparison to mean anything
+    for m in (model, banked):
+        torch.nn.init.normal_(m.roi_head.bbox_head.inter_relation.out.weight,
+                              std=1.0)
+    model.eval()
+    banked.eval()
+    data = one_video(video_id=0, seed=0, num_frames=3)
+    plain = predict_video(model, data)
+    with_bank = predict_video(banked, data)
+    assert not torch.allclose(plain[0].pred_instances.scores[:5],
+                              with_bank[0].pred_instances.scores[:5])
+    # the bank's projections follow the weights
+    memory = banked.support_bank.inter_memory(banked.roi_head.bbox_head)
+    with torch.no_grad():
+        banked.roi_head.bbox_head.inter_relation.key.weight.mul_(2)
+    again = banked.support_bank.inter_memory(banked.roi_head.bbox_head)
+    assert not torch.allclose(memory[0], again[0])
+
+
+def test_support_bank_errors(tmp_path):
+    cfg, model_cfg = small_model_cfg(TOY2)
+    model = MODELS.build(model_cfg)
+    model_cfg.test_cfg.support_bank = dict(file=str(tmp_path / 'none.pth'))
+    with pytest.raises(FileNotFoundError, match='none.pth'):
+        MODELS.build(model_cfg)
+    model_cfg.test_cfg.support_bank = dict(
+        file=_bank_file(tmp_path, model, ('a', 'b')))
+    with pytest.raises(ValueError, match="built for classes \\('a', 'b'\\)"):
+        MODELS.build(model_cfg)
+    bad = tmp_path / 'bad.pth'
+    torch.save(dict(x=1), bad)
+    model_cfg.test_cfg.support_bank = dict(file=str(bad))
+    with pytest.raises(ValueError, match='not an mmhvr support bank'):
+        MODELS.build(model_cfg)

@@ -114,3 +114,23 @@ def test_unknown_eval_is_refused(stage1):
                check=False)
     assert proc.returncode != 0
     assert 'valid values: bbox' in proc.stderr
+
+
+def _train_losses(toy_data, work, *extra):
+    run(['tools/train.py', TOY1, '--work-dir', str(work), *extra,
+         '--cfg-options', 'train_cfg.max_iters=3', 'train_cfg.val_interval=9',
+         'default_hooks.checkpoint.interval=9',
+         'default_hooks.logger.interval=1'] + data_opts(toy_data))
+    scalars = glob.glob(str(work / '*' / 'vis_data' / 'scalars.json'))
+    lines = [json.loads(ln) for ln in open(scalars[0])]
+    return [{k: v for k, v in ln.items() if k.startswith('loss')}
+            for ln in lines if 'loss' in ln]
+
+
+def test_same_seed_repeats_losses_exactly(toy_data, tmp_path):
+    first = _train_losses(toy_data, tmp_path / 'a', '--seed', '3')
+    again = _train_losses(toy_data, tmp_path / 'b', '--seed', '3')
+    other = _train_losses(toy_data, tmp_path / 'c', '--seed', '4')
+    assert len(first) == 3 and first[0]
+    assert first == again
+    assert first != other

@@ -224,6 +224,11 @@ def main():
             print(f"train step {stage}: median {r['median_ms']:.0f} ms "
                   f"({r['params'] / 1e6:.2f}M parameters, "
                   f"{r['trainable_params'] / 1e6:.2f}M trained)")
+        results['train']['stage2_over_stage1'] = \
+            results['train']['stage2']['median_ms'] / \
+            results['train']['stage1']['median_ms']
+        print('train step stage 2 (9-video group) / stage 1 (one video): '
+              f"{results['train']['stage2_over_stage1']:.2f}x")
     if args.stream_frames:
         r = results['stream'] = stream_memory(model, frames,
                                               args.stream_frames,

@@ -143,7 +143,7 @@ model = dict(
         branch=None,
         use_cache=True,
         cache_frames=64,
-        # optional cross-video bank for the inter-video relation:
-        # dict(file='bank.pth', with_own=True), built by
-        # tools/analysis_tools/build_support_bank.py
-        support_bank=None))
+        # optional cross-video bank for the inter-video relation, built by
+        # tools/analysis_tools/build_support_bank.py: set file='bank.pth'
+        # (with_own: the key frame's own video's proposals too); empty: none
+        support_bank=dict()))

@@ -10,10 +10,9 @@ from torch import Tensor
 
 from mmhvr.registry import MODELS
 from mmhvr.utils import majority_label
-from ..roi_heads import merge_memories
-from ..utils import full_precision, select_video_triplet, video_descriptors
-
-
+from ..roi_heads import SupportBank, cat_projections, merge_memories
+from ..utils import (frozen_stage_count, full_precision, resnet_head,
+                     resnet_trunk, select_video_triplet, video_descriptors)
 from .frame_cache import FrameMemoryCache, weights_version
 
 
@@ -38,7 +37,11 @@ class HVRDetector(BaseDetector):
             also puts the detection losses on the support frames, each
             attending to its video's frames as a key frame does;
             ``test_cfg`` also holds ``branch`` ('final'/'intra'),
-            ``use_cache`` and ``cache_frames`` (frame memories kept).
+            ``use_cache``, ``cache_frames`` (frame memories kept) and
+            ``support_bank`` (optional ``dict(file=..., with_own=True)``:
+            the inter-video relation also (``with_own``) or only attends
+            to a bank of training videos' proposals, built by
+            ``tools/analysis_tools/build_support_bank.py``).
     """
 
     def __init__(self,
@@ -77,8 +80,36 @@ class HVRDetector(BaseDetector):
             module = self.get_submodule(name)
             for param in module.parameters():
                 param.requires_grad = False
+        self.support_bank, self.bank_with_own = self._load_bank(
+            test_cfg.get('support_bank'))
         self.frame_cache = FrameMemoryCache(
             max_frames=test_cfg.get('cache_frames', 64))
+
+    def _load_bank(self, cfg) -> Tuple[Optional[SupportBank], bool]:
+        if not cfg:
+            return None, True
+        unknown = set(cfg) - {'file', 'with_own'}
+        if 'file' not in cfg or unknown:
+            raise ValueError("test_cfg.support_bank must be dict(file=..., "
+                             f"with_own=True|False), got {dict(cfg)}")
+        bank = SupportBank.load(cfg['file'])
+        head = self.roi_head.bbox_head
+        bank.check(head.num_classes, (head.in_channels, *head.roi_feat_size))
+        return bank, bool(cfg.get('with_own', True))
+
+    def inter_bank(self, own: dict) -> dict:
+        """What the inter-video relation attends to at test time: the key
+        frame's own video (``own``, merged support memory) and/or the
+        support bank of other videos."""
+        if self.support_bank is None:
+            return own
+        classes = (getattr(self, 'dataset_meta', None) or {}).get('classes')
+        if classes is not None:
+            self.support_bank.check_classes(classes)
+        cross = self.support_bank.inter_memory(self.roi_head.bbox_head)
+        if self.bank_with_own:
+            cross = cat_projections([own['inter'], cross])
+        return dict(inter=cross)
 
     def parse_losses(self, losses: Dict[str, Tensor]) -> Tuple[Tensor, dict]:
         """mmengine's loss parsing, stopping at a non-finite loss term before
@@ -137,15 +168,49 @@ class HVRDetector(BaseDetector):
         ]).tolist()
         return majority_label(labels)
 
-    def select_triplet(self, inputs: Tensor,
-                       data_samples: List[TrackDataSample]) -> List[int]:
-        """Video-level triplet (anchor, positive, negative) of a group."""
+    def select_triplet(self,
+                       inputs: Tensor,
+                       data_samples: List[TrackDataSample],
+                       c5: Optional[Tensor] = None) -> List[int]:
+        """Video-level triplet (anchor, positive, negative) of a group.
+
+        Args:
+            inputs (Tensor): frames (G, T, C, H, W).
+            data_samples (list[TrackDataSample]): one per video.
+            c5 (Tensor, optional): the frames' last-stage backbone maps
+                (G*T, C5, h, w), video-major; computed when not given.
+        """
         num_videos = inputs.shape[0]
-        with torch.no_grad():
-            c5 = self.backbone(inputs.flatten(0, 1))[-1]
-            desc = video_descriptors(c5, num_videos)
+        if c5 is None:
+            with torch.no_grad():
+                c5 = self.backbone(inputs.flatten(0, 1))[-1]
+        desc = video_descriptors(c5.detach(), num_videos)
         labels = torch.tensor([self.video_label(s) for s in data_samples])
         return list(select_video_triplet(desc, labels, anchor_index=0))
+
+    def _triplet_features(self, inputs: Tensor,
+                          data_samples: List[TrackDataSample]
+                          ) -> Tuple[Tensor, List[int]]:
+        """Stage 2: pick the video triplet of a group and return its frames'
+        feature maps (3*T, C, h, w) and the picked videos.
+
+        The backbone's frozen stages run once per frame of the group (no
+        gradient); their output feeds both the video descriptors and, for
+        the triplet's frames, the trainable stages.
+        """
+        num_videos, num_frames = inputs.shape[:2]
+        frozen = frozen_stage_count(self.backbone)
+        if frozen == 0:  # nothing frozen to share: two backbone passes
+            videos = self.select_triplet(inputs, data_samples)
+            return self.extract_feat(inputs[videos].flatten(0, 1)), videos
+        with torch.no_grad():
+            trunk = resnet_trunk(self.backbone, inputs.flatten(0, 1), frozen)
+            c5 = resnet_head(self.backbone, trunk, frozen)
+        videos = self.select_triplet(inputs, data_samples, c5=c5)
+        trunk = trunk.view(num_videos, num_frames,
+                           *trunk.shape[1:])[videos].flatten(0, 1)
+        c5 = resnet_head(self.backbone, trunk, frozen)
+        return self.neck((c5, ))[0], videos
 
     def loss(self, inputs: Tensor,
              data_samples: List[TrackDataSample]) -> Dict[str, Tensor]:
@@ -156,10 +221,11 @@ class HVRDetector(BaseDetector):
             data_samples (list[TrackDataSample]): one per video.
         """
         num_frames = inputs.shape[1]
-        videos = list(range(inputs.shape[0]))
         if self.stage == 2:
-            videos = self.select_triplet(inputs, data_samples)
-        x = self.extract_feat(inputs[videos].flatten(0, 1))
+            x, videos = self._triplet_features(inputs, data_samples)
+        else:
+            videos = list(range(inputs.shape[0]))
+            x = self.extract_feat(inputs.flatten(0, 1))
         frames = [
             f for v in videos for f in data_samples[v].video_data_samples
         ]
@@ -228,7 +294,7 @@ class HVRDetector(BaseDetector):
             key_sample.pred_instances = self.roi_head.predict_key_frame(
                 key,
                 support_mem,
-                support_mem,
+                self.inter_bank(support_mem),
                 key_sample.metainfo,
                 rescale=rescale,
                 branch=self.test_branch)
