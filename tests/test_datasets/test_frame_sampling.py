@@ -151,3 +151,77 @@ def test_pack_video_inputs_carries_supports():
     meta = packed['data_samples'].metainfo
     assert meta['support_frame_ids'] == [0, 5]
     assert meta['video_id'] == 7 and meta['key_frames_inds'] == [0]
+
+
+def test_train_supports_are_distinct_frames_of_the_window():
+    """Enough frames: the supports are distinct and drawn from the whole
+    window (both sides of the key frame, the video's first and last frame
+    included); the authors' default is 2 supports."""
+    random.seed(0)
+    window = VideoKeySupportSample(num_support=4, frame_range=2)
+    for _ in range(20):
+        out = window(dict(video(10), key_frame_id=5))
+        assert sorted(out['frame_id'][1:]) == [3, 4, 6, 7]
+    whole = VideoKeySupportSample(num_support=2)
+    for _ in range(20):
+        out = whole(dict(video(3), key_frame_id=0))
+        assert sorted(out['frame_id'][1:]) == [1, 2]
+    assert len(VideoKeySupportSample()(video(6))['frame_id']) == 3
+
+
+def test_train_key_frame_is_any_frame_without_candidates():
+    random.seed(0)
+    t = VideoKeySupportSample(num_support=1)
+    info = video(4)
+    info['key_frame_candidates'] = None
+    keys = {t(info)['frame_id'][0] for _ in range(100)}
+    assert keys == {0, 1, 2, 3}
+
+
+def test_test_support_defaults_and_frame_ids():
+    """Defaults: 20 uniform supports, a +-10 window; supports are reported
+    as the frames' ``frame_id`` (a clip need not start at 0)."""
+    t = VideoTestSupportSample(method='window')
+    assert t.support_frame_ids(15, 40) == [f for f in range(5, 26)
+                                           if f != 15]
+    uniform = VideoTestSupportSample()
+    assert len(uniform.support_frame_ids(0, 100)) == 19  # 20 minus the key
+    clip = video(6)
+    for i, img in enumerate(clip['images']):
+        img['frame_id'] = 50 + i
+    out = VideoTestSupportSample(num_support=3, load_only_new=False)(
+        dict(clip, key_frame_id=1))
+    assert out['support_frame_ids'][0] == [50, 52, 55]
+    assert out['frame_id'] == [51, 50, 52, 55]
+    assert out['key_frame_flags'] == [True, False, False, False]
+
+
+def test_test_sampling_errors_name_the_problem():
+    t = VideoTestSupportSample()
+    with pytest.raises(IndexError, match='key frame 5 is outside video 7 '
+                       'of 5 frames'):
+        t(dict(video(5), key_frame_id=5))
+    with pytest.raises(ValueError, match='VideoTestSupportSample needs a '
+                       'whole video with `key_frame_id`'):
+        t(video(3))
+
+
+@pytest.mark.parametrize('method,n,kw,warns', [
+    ('uniform', 5, dict(num_support=4), False),  # 4 others: enough
+    ('uniform', 4, dict(num_support=4), True),
+    ('window', 5, dict(frame_range=2), False),  # 2 x 2 others: enough
+    ('window', 4, dict(frame_range=2), True),
+])
+def test_warns_exactly_when_the_video_is_too_short(method, n, kw, warns):
+    import warnings
+    t = VideoTestSupportSample(method=method, **kw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        t(dict(video(n), key_frame_id=0))
+    messages = [str(w.message) for w in caught
+                if issubclass(w.category, UserWarning)]
+    if warns:
+        assert len(messages) == 1
+        assert f'using the {n - 1} other frames' in messages[0]
+    else:
+        assert messages == []

@@ -14,7 +14,7 @@ def video_and_key(draw):
 
 
 @SETTINGS
-@given(video_and_key(), st.sampled_from(['window', 'uniform']),
+@given(video_and_key(), st.sampled_from(['window', 'uniform', 'past']),
        st.integers(0, 30), st.integers(0, 15))
 def test_supports_are_sorted_distinct_frames_other_than_the_key(
         nk, method, num_support, frame_range):
@@ -45,6 +45,8 @@ def test_uniform_count_and_spread(nk, num_support):
     assert len(ids) in (count, count - 1)
     all_ids = sorted(set(ids) | ({key} if len(ids) == count - 1 else set()))
     assert len(all_ids) == count
+    if count >= 1 and key != 0:
+        assert ids[0] == 0  # the first frame always
     if count >= 2:
         # the first and the last frame, evenly spread: gaps differ by <= 1
         assert all_ids[0] == 0 and all_ids[-1] == n - 1
@@ -62,3 +64,19 @@ def test_uniform_supports_do_not_depend_on_the_key(n, num_support, data):
     a = select_support_frames(k1, n, 'uniform', num_support)
     b = select_support_frames(k2, n, 'uniform', num_support)
     assert [f for f in a if f != k2] == [f for f in b if f != k1]
+
+
+@SETTINGS
+@given(video_and_key(), st.integers(0, 30))
+def test_past_is_the_frames_right_before_the_key(nk, num_support):
+    n, key = nk
+    assert select_support_frames(key, n, 'past', num_support) == list(
+        range(max(0, key - num_support), key))
+
+
+@SETTINGS
+@given(video_and_key())
+def test_the_default_window_is_ten_frames_each_side(nk):
+    n, key = nk
+    assert select_support_frames(key, n, 'window', 0) == \
+        select_support_frames(key, n, 'window', 0, 10)

@@ -29,8 +29,8 @@ class Wrapped:
 LABELS = [0] * 4 + [1] * 3 + [2] * 5 + [3] * 2 + [-1]
 
 
-def make(labels=LABELS, **kw):
-    return VideoTripletSampler(Wrapped(FakeVideos(labels)), seed=0, **kw)
+def make(labels=LABELS, seed=0, **kw):
+    return VideoTripletSampler(Wrapped(FakeVideos(labels)), seed=seed, **kw)
 
 
 def test_group_composition():
@@ -127,3 +127,77 @@ def test_as_dataloader_batch_sampler():
     loader = DataLoader(ds, batch_sampler=make(), collate_fn=list)
     batches = list(loader)
     assert len(batches) == 12 and all(len(b) == 9 for b in batches)
+
+
+def test_labels_from_get_data_info_and_unknown_datasets():
+    from mmhvr.datasets.samplers import dataset_video_labels
+
+    class Infos:
+        dataset = None  # a wrapper-like attribute, but not a RepeatDataset
+
+        def __len__(self):
+            return 3
+
+        def get_data_info(self, i):
+            return [dict(video_label=2), dict(), dict(video_label=0)][i]
+
+    assert dataset_video_labels(Infos()) == [2, -1, 0]
+
+    class Nothing:
+        pass
+
+    with pytest.raises(TypeError, match='Nothing has no `video_labels`'):
+        dataset_video_labels(Nothing())
+
+
+def test_argument_errors_give_the_numbers():
+    with pytest.raises(ValueError, match='num_same must be >= 1'):
+        make(num_same=0)
+    with pytest.raises(ValueError, match='got 3, -1'):
+        make(num_other_classes=-1)
+    with pytest.raises(ValueError, match='a group needs videos of 3 classes'):
+        make(labels=[0] * 5 + [1] * 5)
+    with pytest.raises(ValueError, match='a group needs 3 classes with at '
+                       'least num_same=3'):
+        make(labels=[0] * 3 + [1] * 3 + [2] * 2)
+    # a label outside the class names is shown as a number
+    with pytest.raises(ValueError, match="too few: {'4': 2}"):
+        make(labels=[0] * 3 + [1] * 3 + [4] * 2)
+
+
+def test_drop_last_with_one_group_per_rank():
+    with mock.patch(
+            'mmhvr.datasets.samplers.video_triplet_sampler.get_dist_info',
+            return_value=(11, 12)):
+        s = make(drop_last=True)  # 12 groups, 12 ranks: one each
+        assert len(s) == len(list(s)) == 1
+    with mock.patch(
+            'mmhvr.datasets.samplers.video_triplet_sampler.get_dist_info',
+            return_value=(0, 13)):
+        with pytest.raises(ValueError, match='12 groups per epoch cannot '
+                           'feed 13 ranks with drop_last=True'):
+            make(drop_last=True)
+
+
+def test_seed_state_and_skip():
+    with mock.patch(
+            'mmhvr.datasets.samplers.video_triplet_sampler.sync_random_seed',
+            return_value=1234):
+        shared = VideoTripletSampler(Wrapped(FakeVideos(LABELS)))
+    assert shared.state_dict()['seed'] == 1234
+    assert list(shared) == list(make(seed=1234)) != list(make(seed=0))
+    # a state from another seed and epoch, taken while the wrapped
+    # sampler's own epoch count was at 2
+    resumed = make()
+    resumed.sampler.epoch = 2
+    resumed.load_state_dict(dict(seed=7, epoch=5, start_iter=3))
+    expected = make(seed=7)
+    expected.set_epoch(5)
+    assert list(resumed) == list(expected)[3:]
+    assert resumed.state_dict() == dict(seed=7, epoch=5, start_iter=0)
+    # missing entries: epoch 0, nothing skipped
+    fresh = make()
+    fresh.load_state_dict({})
+    assert list(fresh) == list(make())
+    with pytest.raises(ValueError, match='cannot skip -1 groups'):
+        fresh.skip(-1)

@@ -102,3 +102,68 @@ def test_bad_input_names_the_field():
     with pytest.raises(ValueError, match=r'annotations\[0\]\["labels"\]'):
         eval_vid_map([det([], [], [])],
                      [dict(bboxes=np.zeros((1, 4)), labels=[0, 1])])
+
+
+@pytest.mark.parametrize('gt,det,hit', [
+    # 10x10 ground truth away from the origin: threshold 100/400 = 0.25
+    ([100, 100, 110, 110], [100, 100, 110, 125], True),  # IoU 0.4
+    ([100, 100, 110, 110], [100, 100, 110, 140], True),  # IoU exactly 0.25
+    ([100, 100, 110, 110], [100, 100, 110, 140.9], False),  # 0.2457 < 0.25
+    ([100, 100, 110, 110], [100, 100, 140.9, 110], False),  # same, in x
+    # 40x20 ground truth: threshold 800/1500 capped at 0.5
+    ([20, 30, 60, 50], [20, 30, 60, 70], True),  # IoU exactly 0.5
+    ([20, 30, 60, 50], [20, 30, 60, 70.5], False),  # IoU 0.494
+    # a large ground truth keeps the VOC 0.5
+    ([0, 0, 100, 100], [0, 0, 100, 160], True),  # IoU 0.625
+])
+def test_small_object_threshold_is_exact(gt, det, hit):
+    """min(0.5, w*h / ((w+10)*(h+10))) with w = x2 - x1, h = y2 - y1,
+    matched with IoU >= threshold."""
+    out = eval_vid_map([dict(bboxes=np.array([det], float),
+                             scores=np.array([0.9]), labels=np.array([0]))],
+                       [frame([gt], [0])])
+    assert out['mAP'] == pytest.approx(1.0 if hit else 0.0)
+
+
+def test_motion_iou_uses_frames_within_the_range_only():
+    """An instance's motion IoU averages its IoU with the same instance in
+    frames t-10..t+10 (not t itself, not t+-11); seen in no such frame, it
+    is 1.0 (slow)."""
+    from mmhvr.evaluation.functional.vid_map import motion_ious
+
+    def ann(t, box):
+        return frame([box], [0], instance_ids=np.array([7]), video_id=3,
+                     frame_id=t)
+
+    # frame 20: same box at 10 and 30 (IoU 1), a far box at 9 and 31
+    anns = [ann(9, [500, 500, 540, 540]), ann(10, [0, 0, 40, 40]),
+            ann(20, [0, 0, 40, 40]), ann(30, [0, 0, 40, 40]),
+            ann(31, [500, 500, 540, 540]), ann(60, [0, 0, 40, 20])]
+    m = motion_ious(anns)
+    assert m[2].tolist() == [1.0]  # only frames 10 and 30 count
+    assert m[0].tolist() == [0.0]  # frame 9 sees frame 10 (far): IoU 0
+    assert m[5].tolist() == [1.0]  # alone: no neighbour within 10
+    assert m[2].dtype == np.float64
+    # another instance id or video is another track
+    other = [ann(20, [0, 0, 40, 40]),
+             frame([[0, 0, 40, 20]], [0], instance_ids=np.array([8]),
+                   video_id=3, frame_id=21),
+             frame([[0, 0, 40, 20]], [0], instance_ids=np.array([7]),
+                   video_id=4, frame_id=21)]
+    assert [v.tolist() for v in motion_ious(other)] == [[1.0]] * 3
+    # the range is a parameter
+    assert motion_ious(anns, frame_range=11)[2].tolist() == [0.5]
+
+
+def test_ties_in_score_keep_the_input_order():
+    """Detections of equal score are ranked in input order (stable sort),
+    so a result does not depend on the sorting algorithm: here every
+    false positive comes before every true positive."""
+    n = 40
+    anns = [frame([[0, 0, 50, 50]] * 0, [])] + [
+        frame([[0, 0, 50, 50]], [0]) for _ in range(n)]
+    dets = [det([[200, 200, 250, 250]] * n, [0.5] * n, [0] * n)] + [
+        det([[0, 0, 50, 50]], [0.5], [0]) for _ in range(n)]
+    ap = eval_vid_map(dets, anns)['AP'][0]
+    # PR points: n FPs (recall 0), then TPs up to precision 1/2 at recall 1
+    assert ap == pytest.approx(0.5)
