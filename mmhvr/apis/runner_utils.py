@@ -313,7 +313,9 @@ def check_checkpoint_matches(cfg: Config, checkpoint: str) -> None:
     with DefaultScope.overwrite_default_scope(
             cfg.get('default_scope', 'mmhvr')):
         expected = MODELS.build(model_cfg).state_dict()
-    state = _load_checkpoint(checkpoint, map_location='cpu')
+    # logged (a --quiet console hides it), not print()-ed
+    state = _load_checkpoint(checkpoint, map_location='cpu',
+                             logger='current')
     state = state.get('state_dict', state)
     state = {k[7:] if k.startswith('module.') else k: v
              for k, v in state.items()}
