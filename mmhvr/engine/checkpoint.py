@@ -80,7 +80,9 @@ def read_checkpoint(path: str, map_location: str = 'cpu') -> dict:
     if osp.getsize(path) == 0:
         raise RuntimeError(f'checkpoint {path} is empty (0 bytes)')
     try:
-        ckpt = _load_checkpoint(path, map_location=map_location)
+        # logged, not print()-ed: a --quiet console hides it
+        ckpt = _load_checkpoint(path, map_location=map_location,
+                                logger='current')
     except Exception as e:  # EOFError, UnpicklingError, zip errors...
         raise RuntimeError(
             f'cannot load checkpoint {path}: {type(e).__name__}: {e}') from e
