@@ -402,3 +402,25 @@ def test_support_bank_errors(tmp_path):
     model_cfg.test_cfg.support_bank = dict(file=str(bad))
     with pytest.raises(ValueError, match='not an mmhvr support bank'):
         MODELS.build(model_cfg)
+
+
+@pytest.mark.parametrize('to_features', [False, True])
+def test_relation_loss_reaches_shared_features_only_when_asked(to_features):
+    torch.manual_seed(0)
+    _, model_cfg = small_model_cfg(TOY2)
+    model_cfg.roi_head.triplet_space = 'query_key'
+    model_cfg.roi_head.triplet_to_features = to_features
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    model.train()
+    losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
+    assert losses['loss_relation'].item() > 0
+    losses['loss_relation'].backward()
+    head = model.roi_head.bbox_head
+    rel = head.inter_relation
+    assert rel.query.weight.grad.abs().sum() > 0
+    assert rel.key.weight.grad.abs().sum() > 0
+    for module in (head.fc1, head.fc2, head.intra_relations[1]):
+        grads = [p.grad for p in module.parameters()]
+        reached = any(g is not None and g.abs().sum() > 0 for g in grads)
+        assert reached == to_features, type(module).__name__

@@ -81,8 +81,12 @@ model = dict(
         # L_rel: triplet margin gamma = 1, weight lambda = 10 (stage 2 only),
         # on the inter-video relation's raw query/key embeddings, mined by
         # its affinity (authors' code); 'output' + normalize=True is
-        # mmhvr's first variant (see the README's ablation)
+        # mmhvr's first variant (see the README's ablation). The loss
+        # trains the relation's query/key projections only: with its
+        # gradient into the shared features, lambda = 10 collapsed the toy
+        # model (triplet_to_features=True)
         triplet_space='query_key',
+        triplet_to_features=False,
         triplet_loss=dict(
             type='RelationTripletLoss',
             margin=1.0,

@@ -49,6 +49,12 @@ class HVRRoIHead(StandardRoIHead):
             ``'output'``: on the relation's output features, anchor-video
             RoIs against the other videos' by cosine similarity (mmhvr's
             first variant; pair with ``normalize=True``).
+        triplet_to_features (bool): ``'query_key'`` only: let the relation
+            loss's gradient reach the features the embeddings are computed
+            from (RoI head fcs, intra relations, conv5). ``False`` (the
+            toy and R101 configs) trains the inter-video relation's query
+            and key projections only: with it on, lambda = 10 collapsed the
+            toy model (see the README's ablation).
     """
     TRIPLET_SPACES = ('query_key', 'output')
 
@@ -56,12 +62,14 @@ class HVRRoIHead(StandardRoIHead):
                  *args,
                  triplet_loss: Optional[ConfigType] = None,
                  triplet_space: str = 'output',
+                 triplet_to_features: bool = True,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if triplet_space not in self.TRIPLET_SPACES:
             raise ValueError(f'triplet_space must be one of '
                              f'{self.TRIPLET_SPACES}, got {triplet_space!r}')
         self.triplet_space = triplet_space
+        self.triplet_to_features = triplet_to_features
         self.triplet_loss = MODELS.build(triplet_loss) \
             if triplet_loss is not None else None
 
@@ -175,7 +183,13 @@ class HVRRoIHead(StandardRoIHead):
             relation.head_channels**-0.5
         anchor, pos, neg = mine_affinity_triplets(
             affinity.float(), labels, self.bbox_head.num_classes)
-        loss = self.triplet_loss(query[anchor], keys[pos], keys[neg])
+        if self.triplet_to_features:
+            loss = self.triplet_loss(query[anchor], keys[pos], keys[neg])
+        else:  # the same embeddings, gradient to Wq/Wk only
+            q_rows, k_rows = z.detach()[anchor], bank.detach()
+            loss = self.triplet_loss(relation.query(q_rows),
+                                     relation.key(k_rows[pos]),
+                                     relation.key(k_rows[neg]))
         if len(anchor) > 0:
             rows = torch.unique(torch.cat([pos, neg]))
             keys, values = keys[rows], values[rows]
