@@ -42,3 +42,10 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def examples(n: int) -> int:
+    """Hypothesis examples for a property test: ``n``, scaled by
+    ``MMHVR_HYPOTHESIS_SCALE`` (mutation runs use fewer, docs/testing.md)."""
+    scale = float(os.environ.get('MMHVR_HYPOTHESIS_SCALE', '1'))
+    return max(5, int(round(n * scale)))

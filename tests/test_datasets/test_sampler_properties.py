@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mmhvr.datasets import VideoTripletSampler
+from tests_helpers import examples
 
-SETTINGS = settings(max_examples=60, deadline=None,
+SETTINGS = settings(max_examples=examples(60), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 DIST = 'mmhvr.datasets.samplers.video_triplet_sampler.get_dist_info'
 

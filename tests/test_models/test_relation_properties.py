@@ -6,8 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmhvr.models import InterVideoRelation, IntraVideoRelation
+from tests_helpers import examples
 
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = settings(max_examples=examples(25), deadline=None)
 
 
 @st.composite
