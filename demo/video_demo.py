@@ -163,7 +163,10 @@ def main(argv=None) -> int:
               f'{sorted(source.resized)}', file=sys.stderr)
     if args.out_json:
         with open(args.out_json, 'w') as f:
+            # boxes of resized frames are in the first frame's coordinates
             json.dump(dict(classes=list(model.dataset_meta['classes']),
+                           frame_size=list(source.first_size or ()),
+                           resized_frames=sorted(source.resized),
                            frames=detections), f)
         print(f'detections: {args.out_json}')
     return 0
