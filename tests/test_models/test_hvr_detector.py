@@ -317,19 +317,30 @@ def test_stage2_shared_trunk_gives_the_two_pass_features():
     torch.testing.assert_close(x, expected)
 
 
-@pytest.mark.parametrize('space,normalize', [('query_key', False),
-                                             ('output', True)])
-def test_stage2_relation_loss_in_each_space(space, normalize):
+def relation_loss_backward(**roi_head_cfg):
+    """A seeded toy stage-2 model whose relation loss alone (> 0) has
+    been back-propagated."""
     torch.manual_seed(0)
-    cfg, model_cfg = small_model_cfg(TOY2)
-    model_cfg.roi_head.triplet_space = space
-    model_cfg.roi_head.triplet_loss.normalize = normalize
+    _, model_cfg = small_model_cfg(TOY2)
+    for key, value in roi_head_cfg.items():
+        if isinstance(value, dict):
+            model_cfg.roi_head[key].update(value)
+        else:
+            model_cfg.roi_head[key] = value
     model = MODELS.build(model_cfg)
     model.init_weights()
     model.train()
     losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
     assert losses['loss_relation'].item() > 0
     losses['loss_relation'].backward()
+    return model
+
+
+@pytest.mark.parametrize('space,normalize', [('query_key', False),
+                                             ('output', True)])
+def test_stage2_relation_loss_in_each_space(space, normalize):
+    model = relation_loss_backward(
+        triplet_space=space, triplet_loss=dict(normalize=normalize))
     rel = model.roi_head.bbox_head.inter_relation
     if space == 'query_key':
         # the loss lives in the affinity's own embeddings
@@ -406,16 +417,8 @@ def test_support_bank_errors(tmp_path):
 
 @pytest.mark.parametrize('to_features', [False, True])
 def test_relation_loss_reaches_shared_features_only_when_asked(to_features):
-    torch.manual_seed(0)
-    _, model_cfg = small_model_cfg(TOY2)
-    model_cfg.roi_head.triplet_space = 'query_key'
-    model_cfg.roi_head.triplet_to_features = to_features
-    model = MODELS.build(model_cfg)
-    model.init_weights()
-    model.train()
-    losses = losses_flat(run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2]))
-    assert losses['loss_relation'].item() > 0
-    losses['loss_relation'].backward()
+    model = relation_loss_backward(triplet_space='query_key',
+                                   triplet_to_features=to_features)
     head = model.roi_head.bbox_head
     rel = head.inter_relation
     assert rel.query.weight.grad.abs().sum() > 0
