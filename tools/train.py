@@ -47,8 +47,13 @@ def main():
                               deterministic=True)
     from mmhvr.engine import check_stage2_config, ensure_stage_hook
     ensure_stage_hook(cfg)  # stage + class names in every checkpoint
-    check_stage2_config(cfg)
-    init_cpu_distributed(args.launcher)
+    try:  # before the runner is built: one line and exit status 1
+        check_stage2_config(cfg)
+        init_cpu_distributed(args.launcher)
+    except (ValueError, RuntimeError) as e:
+        import sys
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(1)
     runner = build_runner(cfg, quiet=args.quiet, title='train')
     runner.train()
 

@@ -288,3 +288,18 @@ def test_demo_refuses_a_stage1_checkpoint_under_stage2(stage1_run, tmp_path,
                           '--num-support', '1',
                           '--allow-stage-mismatch']) == 0
     assert out.exists()
+
+
+# -- tools/train.py -----------------------------------------------------------
+def test_train_refuses_a_miswired_stage2_config(tmp_path):
+    """Stage 2 without a frozen RPN is refused before the runner is built
+    (no work dir, no checkpoint)."""
+    work = tmp_path / 'work'
+    proc = run_tool(['tools/train.py', TOY2, '--work-dir', str(work),
+                     '--cfg-options', 'model.frozen_modules=[]'],
+                    check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith('error: ') or '\nerror: ' in proc.stderr
+    assert "model.frozen_modules must hold 'rpn_head'" in proc.stderr
+    assert 'Traceback' not in proc.stderr
+    assert not work.exists()
