@@ -167,3 +167,93 @@ def test_ties_in_score_keep_the_input_order():
     ap = eval_vid_map(dets, anns)['AP'][0]
     # PR points: n FPs (recall 0), then TPs up to precision 1/2 at recall 1
     assert ap == pytest.approx(0.5)
+
+
+def test_false_positive_in_a_frame_without_ground_truth_counts_once():
+    # ranked: TP (frame 0), FP (frame 2: no box of the class), TP (frame 1)
+    anns = [frame([[0, 0, 50, 50]], [0]), frame([[0, 0, 50, 50]], [0]),
+            frame([[0, 0, 50, 50]], [1])]
+    dets = [det([[0, 0, 50, 50]], [0.9], [0]), det([[0, 0, 50, 50]], [0.7],
+                                                  [0]),
+            det([[0, 0, 50, 50]], [0.8], [0])]
+    assert eval_vid_map(dets, anns)['AP'][0] == pytest.approx(
+        0.5 + 0.5 * 2 / 3)
+
+
+def motion_frames(boxes_per_frame, video_id=1):
+    """Frames t = 0.. of one video, instance i = the i-th box."""
+    return [frame(boxes, [0] * len(boxes),
+                  instance_ids=np.arange(len(boxes)), video_id=video_id,
+                  frame_id=t) for t, boxes in enumerate(boxes_per_frame)]
+
+
+def test_a_matched_ignored_ground_truth_is_not_a_false_positive():
+    """In the slow bucket the fast object is ignored: a detection of it,
+    ranked first, neither helps nor hurts the slow object's AP."""
+    anns = motion_frames([[[0, 0, 40, 40], [100 + 30 * t, 0, 140 + 30 * t,
+                                             40]] for t in range(3)])
+    dets = [det([[100 + 30 * t, 0, 140 + 30 * t, 40], [0, 0, 40, 40]],
+                [0.9, 0.8], [0, 0]) for t in range(3)]
+    out = eval_vid_map(dets, anns)
+    assert out['mAP_slow'] == pytest.approx(1.0)
+    assert out['mAP_fast'] == pytest.approx(1.0)
+
+
+def test_motion_bucket_edges_belong_to_medium():
+    """motion IoU exactly 0.9 or exactly 0.7 is medium (slow > 0.9, fast
+    < 0.7): a 19-wide box moving 1 px (IoU 18/20) and a 17-wide box moving
+    3 px (IoU 14/20) between two frames."""
+    anns = motion_frames([[[0, 0, 19, 10], [100, 0, 117, 10]],
+                          [[1, 0, 20, 10], [103, 0, 120, 10]]])
+    dets = [dict(bboxes=a['bboxes'], scores=np.array([0.9, 0.8]),
+                 labels=np.array([0, 0])) for a in anns]
+    out = eval_vid_map(dets, anns)
+    assert out['mAP_medium'] == pytest.approx(1.0)
+    assert np.isnan(out['mAP_slow']) and np.isnan(out['mAP_fast'])
+
+
+def test_motion_range_of_eval_vid_map():
+    """An object seen at frames 0 and 11 only, far apart: with the default
+    +-10 frames it has no neighbour (slow); with 11 it is fast."""
+    anns = motion_frames([[[0, 0, 40, 40]]] + [[]] * 10 +
+                         [[[200, 0, 240, 40]]])
+    dets = [dict(bboxes=a['bboxes'], scores=np.full(len(a['labels']), 0.9),
+                 labels=a['labels']) for a in anns]
+    default = eval_vid_map(dets, anns)
+    assert default['mAP_slow'] == pytest.approx(1.0)
+    assert np.isnan(default['mAP_fast'])
+    wide = eval_vid_map(dets, anns, motion_frame_range=11)
+    assert wide['mAP_fast'] == pytest.approx(1.0)
+    assert np.isnan(wide['mAP_slow'])
+
+
+def test_motion_needs_every_field_and_works_on_one_frame():
+    one = motion_frames([[[0, 0, 40, 40]]])
+    out = eval_vid_map([det([[0, 0, 40, 40]], [0.9], [0])], one)
+    assert out['mAP_slow'] == pytest.approx(1.0)  # alone: slow
+    no_video = [{k: v for k, v in one[0].items() if k != 'video_id'}]
+    assert 'mAP_slow' not in eval_vid_map(
+        [det([[0, 0, 40, 40]], [0.9], [0])], no_video)
+
+
+def test_plain_lists_and_class_count():
+    """Lists work as arrays do; classes default to 1 + the largest label
+    (detections included); no box at all: no class, mAP NaN."""
+    anns = [dict(bboxes=[[0, 0, 50, 50]], labels=[1])]
+    dets = [dict(bboxes=[[0, 0, 50, 50]], scores=[0.9], labels=[1])]
+    out = eval_vid_map(dets, anns)
+    assert out['mAP'] == pytest.approx(1.0) and len(out['AP']) == 2
+    dets[0]['labels'] = [3]
+    assert len(eval_vid_map(dets, anns)['AP']) == 4
+    empty = eval_vid_map([dict(bboxes=np.zeros((0, 4)), scores=[],
+                               labels=[])],
+                         [dict(bboxes=np.zeros((0, 4)), labels=[])])
+    assert empty['AP'].shape == (0, ) and np.isnan(empty['mAP'])
+
+
+def test_boxes_that_do_not_overlap_never_match():
+    # a 1x1 ground truth has a tiny threshold (1/121); a disjoint box of
+    # the same size still has IoU 0
+    small = [frame([[0, 0, 1, 1]], [0])]
+    assert eval_vid_map([det([[5, 5, 6, 6]], [0.9], [0])],
+                        small)['mAP'] == pytest.approx(0.0)
