@@ -93,6 +93,12 @@ def test_show_dir_keeps_every_video(stage1_run, toy_data, tmp_path):
                      for d, _, files in os.walk(vis) for f in files)
     assert written == expected
     assert len({osp.basename(f) for f in written}) < len(written)
+    # drawn through mmengine's own local backend: the umask's mode, not
+    # the 0600 of a temporary file renamed over the target
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {os.stat(osp.join(vis, f)).st_mode & 0o777
+            for f in written} == {0o666 & ~umask}
 
 
 def test_stale_distributed_variables_time_out_with_a_message(stage1_run,
