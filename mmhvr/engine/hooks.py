@@ -121,9 +121,10 @@ class HVRStageHook(Hook):
       ``tools/test.py``, ``demo/video_demo.py`` and ``init_detector`` read
       to refuse a stage-1 checkpoint under a stage-2 config.
 
-    ``tools/train.py`` adds this hook to every run.
+    ``tools/train.py`` adds this hook to every run. Its priority puts the
+    check before other hooks' ``before_train`` (e.g. the head-B copy).
     """
-    priority = 'VERY_LOW'
+    priority = 'VERY_HIGH'
 
     def before_train(self, runner) -> None:
         from .stage_check import STAGE2_HELP, _type_name, stage2_problems
