@@ -225,3 +225,40 @@ def test_warns_exactly_when_the_video_is_too_short(method, n, kw, warns):
         assert f'using the {n - 1} other frames' in messages[0]
     else:
         assert messages == []
+
+
+def test_test_sampler_arguments_are_checked():
+    for kw in (dict(num_support=-1), dict(frame_range=-2),
+               dict(num_support=True), dict(frame_range=1.5)):
+        name = next(iter(kw))
+        with pytest.raises(ValueError, match=f'VideoTestSupportSample.{name} '
+                           'must be an integer >= 0'):
+            VideoTestSupportSample(**kw)
+    assert VideoTestSupportSample(num_support=0, frame_range=0,
+                                  method='past').method == 'past'
+    with pytest.raises(ValueError, match="use `sampler=dict\\(type="
+                       "'TrackImgSampler'\\)` in the test dataloader"):
+        VideoTestSupportSample()(video(3))
+
+
+def test_stream_start_and_frame_ids_without_frame_id():
+    t = VideoTestSupportSample(num_support=2, load_only_new=False)
+    first = t(dict(video(4), key_frame_id=0))
+    assert first['stream_start'] == [True] * len(first['frame_id'])
+    later = t(dict(video(4), key_frame_id=1))
+    assert later['stream_start'] == [False] * len(later['frame_id'])
+    bare = video(4)
+    for img in bare['images']:
+        del img['frame_id']
+    out = t(dict(bare, key_frame_id=2))
+    assert out['support_frame_ids'][0] == [0, 3]  # frame indices then
+
+
+def test_past_supports_never_warn():
+    import warnings
+    t = VideoTestSupportSample(method='past', num_support=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        out = t(dict(video(3), key_frame_id=2))
+    assert out['support_frame_ids'][0] == [0, 1]
+    assert select_support_frames(3, 10, 'uniform', 1) == [0]

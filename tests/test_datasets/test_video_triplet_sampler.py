@@ -146,12 +146,14 @@ def test_labels_from_get_data_info_and_unknown_datasets():
     class Nothing:
         pass
 
-    with pytest.raises(TypeError, match='Nothing has no `video_labels`'):
+    with pytest.raises(TypeError, match='Nothing has no `video_labels`: '
+                       'VideoTripletSampler needs one class per video'):
         dataset_video_labels(Nothing())
 
 
 def test_argument_errors_give_the_numbers():
-    with pytest.raises(ValueError, match='num_same must be >= 1'):
+    with pytest.raises(ValueError, match='num_same must be >= 1 and '
+                       'num_other_classes >= 0, got 0, 2'):
         make(num_same=0)
     with pytest.raises(ValueError, match='got 3, -1'):
         make(num_other_classes=-1)

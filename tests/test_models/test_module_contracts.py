@@ -47,3 +47,25 @@ def test_loss_defaults_are_the_papers():
     """gamma = 1, lambda = 10 (supplementary)."""
     loss = RelationTripletLoss()
     assert (loss.margin, loss.loss_weight) == (1.0, 10.0)
+
+
+def test_affinity_mining_anchors_are_foreground_with_both_kinds():
+    from mmhvr.models.utils.triplet_mining import mine_affinity_triplets
+    labels = torch.tensor([0, 0, 2, 2, 1])  # 2 = background
+    aff = torch.arange(25, dtype=torch.float).view(5, 5)
+    a, p, n = mine_affinity_triplets(aff, labels, num_classes=2)
+    # background RoIs 2 and 3 are never anchors; RoI 4 (class 1) has no
+    # other RoI of its class
+    assert a.tolist() == [0, 1]
+    assert p.tolist() == [1, 0] and n.tolist() == [4, 4]
+    # a pool of one class has no negative for anyone
+    a, _, _ = mine_affinity_triplets(aff[:2, :2], labels[:2], num_classes=2)
+    assert a.tolist() == []
+
+
+def test_frozen_stage_count_of_a_resnet_like_without_frozen_stages():
+    from types import SimpleNamespace
+
+    from mmhvr.models.utils.backbone_split import frozen_stage_count
+    net = SimpleNamespace(res_layers=['layer1', 'layer2'], out_indices=(1, ))
+    assert frozen_stage_count(net) == 0
