@@ -140,12 +140,21 @@ class Ablation:
 
     # -- steps ------------------------------------------------------------
     def train(self, run_dir: str, cfg: str) -> str:
+        """Train ``cfg`` to its last iteration (resuming an interrupted
+        run) and return the final checkpoint."""
+        from mmengine.config import Config
+        final = f'iter_{Config.fromfile(cfg).train_cfg.max_iters}.pth'
         ckpt_file = osp.join(run_dir, 'last_checkpoint')
-        if not osp.exists(ckpt_file):
-            self.run([self.py, 'tools/train.py', cfg, '--work-dir', run_dir],
-                     osp.join(run_dir, 'train.log'))
+        if not osp.exists(osp.join(run_dir, final)):
+            resume = ['--resume'] if osp.exists(ckpt_file) else []
+            self.run([self.py, 'tools/train.py', cfg, '--work-dir', run_dir]
+                     + resume, osp.join(run_dir, 'train.log'))
         with open(ckpt_file) as f:
-            return f.read().strip()
+            ckpt = f.read().strip()
+        if osp.basename(ckpt) != final:
+            raise RuntimeError(f'{run_dir}: training ended at {ckpt}, not '
+                               f'{final}')
+        return ckpt
 
     def test(self, run_dir: str, cfg: str, ckpt: str, name: str,
              test_cfg: str = '') -> dict:

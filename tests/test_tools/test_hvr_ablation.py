@@ -1,0 +1,52 @@
+"""The ablation report's statistics (the runs themselves take an hour)."""
+import importlib.util
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from tests_helpers import REPO
+
+spec = importlib.util.spec_from_file_location(
+    'hvr_ablation', osp.join(REPO, 'tools/analysis_tools/hvr_ablation.py'))
+ablation = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ablation)
+
+CLASSES = ['disc', 'cat_a', 'cat_b']
+
+
+def result(ap, swapped=0, double=0.0):
+    # 10 ground truths per cat class, `swapped` of each called the other cat
+    matrix = [[10, 0, 0, 0], [0, 10 - swapped, swapped, 0],
+              [0, swapped, 10 - swapped, 0]]
+    return dict(mAP=float(np.mean(ap)), AP=dict(zip(CLASSES, ap)),
+                double_rate=dict(zip(CLASSES, [0.0, double, double])),
+                matrix=matrix, classes=CLASSES)
+
+
+def test_summary_mean_std_over_seeds_and_paired_differences():
+    per_seed = {
+        0: dict(a=dict(A=result([1.0, 0.4, 0.2])),
+                c=dict(A=result([1.0, 0.4, 0.2]),
+                       B=result([1.0, 0.5, 0.3], swapped=2, double=0.1))),
+        1: dict(a=dict(A=result([1.0, 0.6, 0.4])),
+                c=dict(A=result([1.0, 0.6, 0.4]),
+                       B=result([1.0, 0.8, 0.6], swapped=4, double=0.3))),
+    }
+    confusable = ['cat_a', 'cat_b']
+    summary = ablation.summarize(per_seed, confusable)
+    b = summary['c/B']
+    assert b['seeds'] == 2
+    assert b['confusable_AP']['values'] == pytest.approx([0.4, 0.7])
+    assert b['confusable_AP']['mean'] == pytest.approx(0.55)
+    assert b['confusable_AP']['std'] == pytest.approx(np.std([0.4, 0.7],
+                                                             ddof=1))
+    # 2 + 2 of 20 cat boxes, then 4 + 4 of 20, called the other cat
+    assert b['confusable_swap_rate']['values'] == pytest.approx([0.2, 0.4])
+    assert b['confusable_double_rate']['mean'] == pytest.approx(0.2)
+    diff = ablation.paired(per_seed, 'c/B', 'a/A', confusable)
+    assert diff['confusable_AP']['values'] == pytest.approx([0.1, 0.2])
+    assert ablation.paired(per_seed, 'd/B', 'c/B', confusable) is None
+    table = ablation.markdown(summary, dict(x=diff), [0, 1], confusable)
+    assert '| (c) stage 2 full | B | ' in table
+    assert '| x | 0.150 ± 0.071 |' in table
