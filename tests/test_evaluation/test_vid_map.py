@@ -205,11 +205,13 @@ def test_motion_bucket_edges_belong_to_medium():
     3 px (IoU 14/20) between two frames."""
     anns = motion_frames([[[0, 0, 19, 10], [100, 0, 117, 10]],
                           [[1, 0, 20, 10], [103, 0, 120, 10]]])
+    for a in anns:  # one class per object: each has its own AP
+        a['labels'] = np.array([0, 1])
     dets = [dict(bboxes=a['bboxes'], scores=np.array([0.9, 0.8]),
-                 labels=np.array([0, 0])) for a in anns]
+                 labels=np.array([0, 1])) for a in anns]
     out = eval_vid_map(dets, anns)
-    assert out['mAP_medium'] == pytest.approx(1.0)
-    assert np.isnan(out['mAP_slow']) and np.isnan(out['mAP_fast'])
+    assert out['AP_medium'].tolist() == [1.0, 1.0]
+    assert np.isnan(out['AP_slow']).all() and np.isnan(out['AP_fast']).all()
 
 
 def test_motion_range_of_eval_vid_map():
@@ -257,3 +259,15 @@ def test_boxes_that_do_not_overlap_never_match():
     small = [frame([[0, 0, 1, 1]], [0])]
     assert eval_vid_map([det([[5, 5, 6, 6]], [0.9], [0])],
                         small)['mAP'] == pytest.approx(0.0)
+
+
+def test_no_frames_no_motion_and_bad_box_shapes_are_named():
+    out = eval_vid_map([], [])
+    assert np.isnan(out['mAP']) and 'mAP_slow' not in out
+    with pytest.raises(ValueError, match=r'annotations\[0\]\["bboxes"\] '
+                       r'must be \(n, 4\), got shape \(4,\)'):
+        eval_vid_map([det([], [], [])], [dict(bboxes=np.zeros(4),
+                                              labels=[0])])
+    with pytest.raises(ValueError, match=r'got shape \(1, 5\)'):
+        eval_vid_map([det([], [], [])], [dict(bboxes=np.zeros((1, 5)),
+                                              labels=[0])])
