@@ -182,33 +182,15 @@ class Ablation:
     def score(self, dets_file: str) -> dict:
         """mAP, per-class AP and the confusion of a run's dumped
         detections against the val annotations."""
-        from mmhvr.evaluation import eval_vid_confusion, eval_vid_map
+        from mmhvr.evaluation import (eval_vid_confusion, eval_vid_map,
+                                      load_cocovid_gt,
+                                      match_dumped_detections)
         with open(dets_file, 'rb') as f:
             dets = pickle.load(f)
-        with open(osp.join(self.data, 'annotations',
-                           'toy_vid_val.json')) as f:
-            coco = json.load(f)
-        cat_ids = [c['id'] for c in coco['categories']]
-        classes = [c['name'] for c in coco['categories']]
-        by_image = {img['id']: [] for img in coco['images']}
-        for ann in coco['annotations']:
-            by_image[ann['image_id']].append(ann)
-        missing = set(by_image) - {d['img_id'] for d in dets}
-        if missing:
-            raise RuntimeError(f'{dets_file} misses {len(missing)} of '
-                               f'{len(by_image)} val frames')
-        det_results, annotations = [], []
-        for d in dets:
-            anns = by_image[d['img_id']]
-            det_results.append({k: np.asarray(v) for k, v in
-                                d['pred_instances'].items()})
-            annotations.append(dict(
-                bboxes=np.array([[a['bbox'][0], a['bbox'][1],
-                                  a['bbox'][0] + a['bbox'][2],
-                                  a['bbox'][1] + a['bbox'][3]]
-                                 for a in anns]).reshape(-1, 4),
-                labels=np.array([cat_ids.index(a['category_id'])
-                                 for a in anns], dtype=int)))
+        classes, gt = load_cocovid_gt(
+            osp.join(self.data, 'annotations', 'toy_vid_val.json'))
+        det_results, annotations = match_dumped_detections(
+            dets, gt, dets_file)
         ap = eval_vid_map(det_results, annotations,
                           num_classes=len(classes))
         conf = eval_vid_confusion(det_results, annotations,

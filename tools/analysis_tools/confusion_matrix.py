@@ -1,0 +1,108 @@
+"""Class confusion of dumped detections (``tools/test.py --out``).
+
+For every ground-truth box of the config's test set, the class of the
+highest-scoring confident detection on it (``eval_vid_confusion``)::
+
+    python tools/test.py CONFIG CKPT --eval bbox --out dets.pkl
+    python tools/analysis_tools/confusion_matrix.py CONFIG dets.pkl --out confusion.png
+"""
+import argparse
+import os.path as osp
+import pickle
+import sys
+
+import numpy as np
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
+    osp.abspath(__file__)))))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('dets', help='pickle written by tools/test.py --out')
+    parser.add_argument('--ann-file', help="annotations (default: the "
+                        "config's test set)")
+    parser.add_argument('--score-thr', type=float, default=0.5)
+    parser.add_argument('--iou-thr', type=float, default=0.5)
+    parser.add_argument('--out', default='confusion_matrix.png',
+                        help='PNG of the row-normalised matrix')
+    args = parser.parse_args()
+    if osp.splitext(args.out)[1].lower() != '.png':
+        parser.error(f'--out {args.out}: a .png file')
+    out_dir = osp.dirname(osp.abspath(args.out))
+    if not osp.isdir(out_dir):
+        parser.error(f'--out {args.out}: directory {out_dir} does not exist')
+    for name in ('config', 'dets'):
+        if not osp.isfile(getattr(args, name)):
+            parser.error(f'{name} {getattr(args, name)} does not exist')
+    return args
+
+
+def ann_file_of(config: str) -> str:
+    from mmengine.config import Config
+    ds = Config.fromfile(config).test_dataloader.dataset
+    while 'dataset' in ds:
+        ds = ds.dataset
+    return osp.join(ds.get('data_root', ''), ds.ann_file)
+
+
+def plot(matrix: np.ndarray, classes, title: str, out: str) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    rows = matrix / np.maximum(matrix.sum(1, keepdims=True), 1)
+    cols = list(classes) + ['none']
+    fig, ax = plt.subplots(figsize=(1.2 + 0.7 * len(cols),
+                                    1.2 + 0.6 * len(classes)))
+    ax.imshow(rows, cmap='Blues', vmin=0, vmax=1)
+    for i in range(rows.shape[0]):
+        for j in range(rows.shape[1]):
+            ax.text(j, i, f'{matrix[i, j]}', ha='center', va='center',
+                    color='white' if rows[i, j] > 0.5 else 'black',
+                    fontsize=8)
+    ax.set_xticks(range(len(cols)), cols, rotation=45, ha='right')
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel('detected as')
+    ax.set_ylabel('ground truth')
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+
+
+def main():
+    args = parse_args()
+    from terminaltables import AsciiTable
+
+    from mmhvr.evaluation import (eval_vid_confusion, load_cocovid_gt,
+                                  match_dumped_detections)
+    ann_file = args.ann_file or ann_file_of(args.config)
+    classes, gt = load_cocovid_gt(ann_file)
+    try:
+        with open(args.dets, 'rb') as f:
+            dets = pickle.load(f)
+    except Exception as e:
+        sys.exit(f'cannot read detections {args.dets}: {e}')
+    try:
+        det_results, annotations = match_dumped_detections(
+            dets, gt, args.dets)
+    except ValueError as e:
+        sys.exit(f'{e} (annotations: {ann_file})')
+    out = eval_vid_confusion(det_results, annotations,
+                             num_classes=len(classes),
+                             score_thr=args.score_thr, iou_thr=args.iou_thr)
+    title = (f'confusion (score >= {args.score_thr}, IoU >= '
+             f'{args.iou_thr}), {len(det_results)} frames')
+    rows = [['gt \\ detected'] + classes + ['none', 'double rate']]
+    for c, name in enumerate(classes):
+        rate = out['double_rate'][c]
+        rows.append([name] + [str(v) for v in out['matrix'][c]] +
+                    ['nan' if np.isnan(rate) else f'{rate:.3f}'])
+    print(AsciiTable(rows, title=title).table)
+    plot(out['matrix'], classes, title, args.out)
+    print(f'written {args.out}')
+
+
+if __name__ == '__main__':
+    main()
