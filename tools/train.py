@@ -30,6 +30,20 @@ def parse_args():
     return parser.parse_args()
 
 
+def check_load_from(cfg) -> None:
+    """A local ``load_from``/``--resume`` file must exist and not be empty
+    (mmengine would fail later with a bare ``EOFError``)."""
+    import os.path as osp
+    path = cfg.get('load_from')
+    if not path or '://' in str(path):
+        return
+    what = '--resume' if cfg.get('resume') else 'load_from'
+    if not osp.isfile(path):
+        raise ValueError(f'{what} checkpoint {path} does not exist')
+    if osp.getsize(path) == 0:
+        raise ValueError(f'{what} checkpoint {path} is empty (0 bytes)')
+
+
 def main():
     args = parse_args()
     from mmhvr.apis.runner_utils import (build_runner, build_runner_cfg,
@@ -49,6 +63,7 @@ def main():
     ensure_stage_hook(cfg)  # stage + class names in every checkpoint
     try:  # before the runner is built: one line and exit status 1
         check_stage2_config(cfg)
+        check_load_from(cfg)
         init_cpu_distributed(args.launcher)
     except (ValueError, RuntimeError) as e:
         import sys

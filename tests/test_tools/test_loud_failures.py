@@ -309,3 +309,16 @@ def test_train_refuses_a_miswired_stage2_config(tmp_path):
     assert "model.frozen_modules must hold 'rpn_head'" in proc.stderr
     assert 'Traceback' not in proc.stderr
     assert not work.exists()
+
+
+def test_train_refuses_an_empty_or_missing_load_from(tmp_path):
+    from tests_helpers import TOY1, run_tool
+    empty = tmp_path / 'empty.pth'
+    empty.write_bytes(b'')
+    for path, said in ((empty, 'is empty (0 bytes)'),
+                       (tmp_path / 'none.pth', 'does not exist')):
+        proc = run_tool(['tools/train.py', TOY1, '--work-dir',
+                         str(tmp_path / 'w'), '--cfg-options',
+                         f'load_from={path}'], check=False)
+        assert proc.returncode == 1
+        assert f'load_from checkpoint {path} {said}' in proc.stderr
