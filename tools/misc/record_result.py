@@ -78,18 +78,21 @@ def record(name: str, result: str, command: list, out_dir: str) -> str:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # everything after '--' is the command (argparse's REMAINDER would also
+    # swallow options given after NAME)
+    split = argv.index('--') if '--' in argv else len(argv)
+    argv, command = argv[:split], argv[split + 1:]
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        usage='%(prog)s NAME --result OUT.json [--out-dir DIR] -- COMMAND')
     parser.add_argument('name', help='file name under docs/results/, no '
                         'extension (e.g. benchmark_r50-dc5_20261126)')
     parser.add_argument('--result', required=True,
                         help='the JSON file the command writes')
     parser.add_argument('--out-dir', default=osp.join(REPO, 'docs',
                                                       'results'))
-    parser.add_argument('command', nargs=argparse.REMAINDER,
-                        help='-- COMMAND ARGS...')
     args = parser.parse_args(argv)
-    command = args.command[1:] if args.command[:1] == ['--'] \
-        else args.command
     if not command:
         parser.error('no command given (put it after --)')
     print(f'stored {record(args.name, args.result, command, args.out_dir)}')
