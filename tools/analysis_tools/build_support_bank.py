@@ -45,6 +45,9 @@ def parse_args():
             parser.error(f'--{name.replace("_", "-")} must be >= 1')
     if not 0 < args.iou_thr <= 1:
         parser.error('--iou-thr must be in (0, 1]')
+    for name in ('config', 'checkpoint'):
+        if not osp.isfile(getattr(args, name)):
+            parser.error(f'{name} {getattr(args, name)} does not exist')
     if osp.splitext(args.out)[1] != '.pth':
         parser.error(f'--out {args.out}: the bank is a .pth file')
     out_dir = osp.dirname(osp.abspath(args.out))
