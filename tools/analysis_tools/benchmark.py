@@ -42,8 +42,23 @@ def parse_args():
     parser.add_argument('--stream-frames', type=int, default=0,
                         help='online-mode memory over a stream this long')
     parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument('--device', default='cpu',
+                        help="'cpu' or 'cuda[:N]' (timings synchronise the "
+                        'GPU; peak GPU memory is reported too)')
     parser.add_argument('--out', help='write the figures as JSON')
     return parser.parse_args()
+
+
+def sync() -> None:
+    """Wait for queued GPU work so that a wall-clock time covers it."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+def peak_gpu_mb() -> float:
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        return torch.cuda.max_memory_allocated() / 2**20
+    return 0.0
 
 
 def peak_rss_mb() -> float:
@@ -88,8 +103,10 @@ def time_video_path(model, frames, num_support: int, warmup: int) -> dict:
     previous ``num_support`` frames, each computed once)."""
     from mmhvr.apis import VideoInferencer
     inferencer = VideoInferencer(model, mode='online', num_support=num_support)
+    sync()
     times, start = [], time.perf_counter()
     for result in inferencer(frames):
+        sync()
         now = time.perf_counter()
         times.append(now - start)
         start = now
@@ -121,6 +138,7 @@ def time_single_frame(model, frames, warmup: int) -> dict:
             head.predict_by_feat((rois, ), (cls, ), (reg, ), [frame.metainfo],
                                  rcnn_test_cfg=roi_head.test_cfg,
                                  rescale=True)
+        sync()
         times.append(time.perf_counter() - start)
     return summarize(times[warmup:])
 
@@ -141,7 +159,8 @@ def summarize(times) -> dict:
         frames=len(ms))
 
 
-def time_train_steps(config, steps: int, shape=(600, 1000)) -> dict:
+def time_train_steps(config, steps: int, shape=(600, 1000),
+                     device: str = 'cpu') -> dict:
     from mmengine.config import Config
     from mmhvr.testing import demo_video_group
     from mmhvr.registry import MODELS
@@ -156,6 +175,7 @@ def time_train_steps(config, steps: int, shape=(600, 1000)) -> dict:
             model_cfg.backbone.frozen_stages = 3
         model = MODELS.build(model_cfg)
         model.init_weights()
+        model.to(device)
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
         optim = torch.optim.SGD(params, lr=1e-4, momentum=0.9)
@@ -165,6 +185,7 @@ def time_train_steps(config, steps: int, shape=(600, 1000)) -> dict:
                                 image_shape=(3, *shape))
         times = []
         for _ in range(steps + 1):
+            sync()
             start = time.perf_counter()
             batch = model.data_preprocessor(data, True)
             losses = model.loss(batch['inputs'], batch['data_samples'])
@@ -172,11 +193,16 @@ def time_train_steps(config, steps: int, shape=(600, 1000)) -> dict:
             optim.zero_grad()
             loss.backward()
             optim.step()
+            sync()
             times.append(time.perf_counter() - start)
+            if not torch.isfinite(loss):
+                raise RuntimeError(f'stage {stage}: training loss is {loss}')
         out[f'stage{stage}'] = dict(
             summarize(times[1:]),
             params=sum(p.numel() for p in model.parameters()),
-            trainable_params=sum(p.numel() for p in params))
+            trainable_params=sum(p.numel() for p in params),
+            last_loss=float(loss), peak_gpu_mb=peak_gpu_mb())
+        del model, optim
     return out
 
 
@@ -185,20 +211,24 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     from mmhvr.apis import init_detector
-    model = init_detector(args.config, args.checkpoint)
+    model = init_detector(args.config, args.checkpoint, device=args.device)
     n = args.num_frames + args.warmup
     frames = frames_of(args.video, n)
     h, w = frames[0].shape[:2]
 
     results = dict(config=args.config, video=args.video, frame_size=[w, h],
-                   threads=torch.get_num_threads())
+                   threads=torch.get_num_threads(), device=args.device)
+    if args.device.startswith('cuda'):
+        results['gpu'] = torch.cuda.get_device_name(args.device)
     rss0 = peak_rss_mb()
     results['single_frame'] = time_single_frame(model, frames, args.warmup)
     results['single_frame']['peak_rss_mb'] = peak_rss_mb()
+    results['single_frame']['peak_gpu_mb'] = peak_gpu_mb()
     results['hvr'] = {}
     for k in sorted(set(args.supports) | {args.main_support}):
         results['hvr'][k] = time_video_path(model, frames, k, args.warmup)
         results['hvr'][k]['peak_rss_mb'] = peak_rss_mb()
+        results['hvr'][k]['peak_gpu_mb'] = peak_gpu_mb()
     main_ms = results['hvr'][args.main_support]['median_ms']
     results['ratio'] = main_ms / results['single_frame']['median_ms']
     results['start_rss_mb'] = rss0
@@ -213,17 +243,18 @@ def main():
         rows.append(['HVR-Net (cached)', k, f"{r['median_ms']:.1f}",
                      f"{r['p10_ms']:.1f}-{r['p90_ms']:.1f}",
                      f"{r['peak_rss_mb']:.0f}"])
-    print(AsciiTable(rows, title=f'{w}x{h} input, '
-                     f'{torch.get_num_threads()} threads').table)
+    where = results.get('gpu', f'{torch.get_num_threads()} CPU threads')
+    print(AsciiTable(rows, title=f'{w}x{h} input, {where}').table)
     print(f'HVR-Net ({args.main_support} supports) / single-frame: '
           f"{results['ratio']:.3f}x")
     if args.train_steps:
         results['train'] = time_train_steps(args.config, args.train_steps,
-                                            args.train_shape)
+                                            args.train_shape, args.device)
         for stage, r in results['train'].items():
             print(f"train step {stage}: median {r['median_ms']:.0f} ms "
                   f"({r['params'] / 1e6:.2f}M parameters, "
-                  f"{r['trainable_params'] / 1e6:.2f}M trained)")
+                  f"{r['trainable_params'] / 1e6:.2f}M trained, last loss "
+                  f"{r['last_loss']:.3f}, peak GPU {r['peak_gpu_mb']:.0f} MB)")
         results['train']['stage2_over_stage1'] = \
             results['train']['stage2']['median_ms'] / \
             results['train']['stage1']['median_ms']

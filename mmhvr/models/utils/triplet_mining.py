@@ -36,7 +36,7 @@ def select_video_triplet(video_feats: Tensor,
         similar (dot product) to the anchor and the other-class video most
         similar to it.
     """
-    video_labels = torch.as_tensor(video_labels)
+    video_labels = torch.as_tensor(video_labels, device=video_feats.device)
     anchor_label = video_labels[anchor_index]
     sim = video_feats @ video_feats[anchor_index]
     same = video_labels == anchor_label
