@@ -9,6 +9,15 @@ shape, size and colour and differ only by their coat pattern, which the blur
 and occlusion wash out on most frames: from one such frame they are
 confusable, over a video (or by comparing videos) they are not — the
 situation HVR-Net is built for.
+
+``cat_cue='subtle'`` draws the coat on every frame instead, at a low
+contrast (``cue_contrast``: the pattern is that fraction darker than the
+coat), so blur, noise and illumination leave a faint cue on each frame: no
+frame of a video is much better than another, and averaging over a video
+gives little that one frame does not; telling the pair apart means learning
+a faint, consistent difference, which is what hard-negative metric learning
+across videos (HVR-Net's triplets) is for. The videos, motions and boxes are
+those of the default set with the same seed; only the coats differ.
 """
 import json
 import os
@@ -24,6 +33,7 @@ CAT_COLOUR = (70, 140, 200)  # BGR, shared by the confusable pair (hue 30)
 # from the cats, more than the +-36 degrees of PhotoMetricDistortion's hue
 # jitter
 CLASS_HUES = dict(square=120, triangle=210, disc=300)
+CAT_CUES = ('coat', 'subtle')
 
 
 def _class_colour(rng: np.random.Generator, cls: str) -> tuple:
@@ -56,7 +66,10 @@ def _background(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
 
 
 def _draw(img: np.ndarray, cls: str, cx: float, cy: float, size: float,
-          colour, pattern_visible: bool) -> None:
+          colour, pattern_visible: bool,
+          cue_contrast: Optional[float] = None) -> None:
+    """Draw one object; the cats' pattern is dark (None) or
+    ``cue_contrast`` darker than their coat."""
     r = size / 2
     c = (int(round(cx)), int(round(cy)))
     shade = tuple(0.6 * v for v in colour)  # inner texture
@@ -79,7 +92,8 @@ def _draw(img: np.ndarray, cls: str, cx: float, cy: float, size: float,
         axes = (int(r), int(r * 0.7))
         cv2.ellipse(img, c, axes, 0, 0, 360, CAT_COLOUR, -1)
         if pattern_visible:
-            dark = (20, 40, 60)
+            dark = (20, 40, 60) if cue_contrast is None else tuple(
+                (1 - cue_contrast) * v for v in CAT_COLOUR)
             if cls == 'striped_cat':
                 for dx in np.linspace(-0.6, 0.6, 4) * r:
                     x = int(cx + dx)
@@ -93,10 +107,13 @@ def _draw(img: np.ndarray, cls: str, cx: float, cy: float, size: float,
 
 
 def _video(rng: np.random.Generator, num_frames: int, h: int, w: int,
-           classes, main_cls: str) -> tuple:
+           classes, main_cls: str, cat_cue: str = 'coat',
+           cue_contrast: float = 0.15) -> tuple:
     """Frames (list of uint8 BGR) and per-frame object lists; the first
     object is of ``main_cls``, a second one (half of the videos) of any
-    class."""
+    class. ``cat_cue``: see the module's docstring (the random draws are
+    the same for both cues)."""
+    subtle = cat_cue == 'subtle'
     background = _background(rng, h, w)
     objects = []
     for k in range(int(rng.integers(1, 3))):
@@ -121,7 +138,8 @@ def _video(rng: np.random.Generator, num_frames: int, h: int, w: int,
             obj['pos'] = obj['pos'] + obj['vel'] + rng.normal(0, 0.7, 2)
             cx, cy = obj['pos']
             _draw(img, obj['cls'], cx, cy, obj['size'], obj['colour'],
-                  bool(obj['visible'][t]))
+                  subtle or bool(obj['visible'][t]),
+                  cue_contrast if subtle else None)
             r = obj['size'] / 2
             ry = r * 0.7 if obj['cls'].endswith('cat') else r
             x1, y1 = max(0.0, cx - r), max(0.0, cy - ry)
@@ -151,14 +169,22 @@ def make_toy_vid(out_dir: str,
                  num_frames: int = 12,
                  size=(160, 128),
                  classes=TOY_CLASSES,
-                 progress: bool = False) -> Dict[str, object]:
+                 progress: bool = False,
+                 cat_cue: str = 'coat',
+                 cue_contrast: float = 0.15) -> Dict[str, object]:
     """Write ``out_dir/Data/{train,val}/video_XXXX/NNNNNN.JPEG`` and
     ``out_dir/annotations/toy_vid_{train,val}.json`` (CocoVID).
+    ``cat_cue`` ('coat' or 'subtle') and ``cue_contrast`` (in (0, 1)): how
+    the confusable pair differs (module docstring).
 
     Returns:
         dict: ``ann_files``, and per split the numbers of videos, frames and
         boxes.
     """
+    if cat_cue not in CAT_CUES:
+        raise ValueError(f'cat_cue must be one of {CAT_CUES}, got {cat_cue!r}')
+    if not 0 < cue_contrast < 1:
+        raise ValueError(f'cue_contrast must be in (0, 1), got {cue_contrast}')
     w, h = size
     rng = np.random.default_rng(seed)
     categories = [dict(id=i + 1, name=c, encode_name=c)
@@ -181,7 +207,8 @@ def make_toy_vid(out_dir: str,
             # classes take turns as a video's main class, so that every
             # class has videos enough for the stage-2 triplet groups
             frames, boxes = _video(rng, num_frames, h, w, classes,
-                                   classes[v % len(classes)])
+                                   classes[v % len(classes)], cat_cue,
+                                   cue_contrast)
             os.makedirs(osp.join(out_dir, 'Data', name), exist_ok=True)
             for t, (img, frame_boxes) in enumerate(zip(frames, boxes)):
                 file_name = f'{name}/{t:06d}.JPEG'
@@ -242,7 +269,17 @@ def main(argv: Optional[list] = None) -> None:
     parser.add_argument('--frames', type=int, default=12)
     parser.add_argument('--size', type=int, nargs=2, default=[160, 128],
                         metavar=('W', 'H'))
+    parser.add_argument('--cat-cue', choices=CAT_CUES, default='coat',
+                        help="how striped_cat and spotted_cat differ: 'coat' "
+                        '(a dark coat on about a third of the frames) or '
+                        "'subtle' (a faint coat on every frame)")
+    parser.add_argument('--cue-contrast', type=float, default=0.15,
+                        help="with --cat-cue subtle: how much darker than "
+                        'the coat its pattern is, in (0, 1)')
     args = parser.parse_args(argv)
+    if not 0 < args.cue_contrast < 1:
+        parser.error(f'--cue-contrast must be in (0, 1), got '
+                     f'{args.cue_contrast}')
     for option, value in (('--num-train-videos', args.num_train_videos),
                           ('--num-val-videos', args.num_val_videos),
                           ('--frames', args.frames)):
@@ -257,7 +294,8 @@ def main(argv: Optional[list] = None) -> None:
                            num_train_videos=args.num_train_videos,
                            num_val_videos=args.num_val_videos,
                            num_frames=args.frames, size=tuple(args.size),
-                           progress=True)
+                           progress=True, cat_cue=args.cat_cue,
+                           cue_contrast=args.cue_contrast)
     rows = [['split', 'videos', 'frames', 'boxes']]
     for split in ('train', 'val'):
         s = summary[split]

@@ -82,3 +82,47 @@ def test_class_colours_keep_their_hue_apart():
             gap = min(min(abs(x - y), 360 - abs(x - y))
                       for x in hues[a] for y in hues[b])
             assert gap > 36, (a, b, gap)
+
+
+def test_subtle_cue_draws_a_faint_coat_on_every_frame(tmp_path,
+                                                       monkeypatch):
+    # 'subtle': the same videos and boxes as the default set (same seed),
+    # but the cats' coat is drawn on every frame, cue_contrast darker than
+    # the coat; the default set shows a dark coat on some frames only
+    import numpy as np
+    import pytest
+    from mmhvr.datasets import toy_vid
+    calls = {'coat': [], 'subtle': []}
+    draw = toy_vid._draw
+
+    for cue in calls:
+        def spy(img, cls, *args, _cue=cue):
+            if cls.endswith('cat'):
+                calls[_cue].append(args[-2:])
+            return draw(img, cls, *args)
+
+        monkeypatch.setattr(toy_vid, '_draw', spy)
+        make_toy_vid(str(tmp_path / cue), seed=1, num_train_videos=5,
+                     num_val_videos=1, num_frames=6, cat_cue=cue,
+                     cue_contrast=0.2)
+    monkeypatch.setattr(toy_vid, '_draw', draw)
+    assert calls['subtle'] and len(calls['subtle']) == len(calls['coat'])
+    assert all(v is True and c == 0.2 for v, c in calls['subtle'])
+    visible = [v for v, c in calls['coat'] if c is None]
+    assert len(visible) == len(calls['coat']) and 0 < sum(visible) < len(
+        visible)
+    for split in ('train', 'val'):
+        ann = [json.load(open(tmp_path / cue / 'annotations' /
+                              f'toy_vid_{split}.json'))
+               for cue in ('coat', 'subtle')]
+        assert ann[0] == ann[1]
+    # the faint pattern: (1 - contrast) x the coat colour
+    img = np.zeros((64, 64, 3), np.float32)
+    toy_vid._draw(img, 'striped_cat', 32, 32, 40, (0, 0, 0), True, 0.2)
+    colours = {tuple(px) for px in img.reshape(-1, 3)}
+    assert tuple(0.8 * np.array(toy_vid.CAT_COLOUR, np.float32)) in colours
+    assert (20, 40, 60) not in colours
+    with pytest.raises(ValueError, match='cat_cue'):
+        make_toy_vid(str(tmp_path / 'x'), cat_cue='stripes')
+    with pytest.raises(ValueError, match='cue_contrast'):
+        make_toy_vid(str(tmp_path / 'x'), cat_cue='subtle', cue_contrast=1)

@@ -23,6 +23,7 @@ def test_benchmark_reports_latency_and_ratio(tmp_path):
     assert 'single-frame' in proc.stdout and 'HVR-Net' in proc.stdout
     res = json.load(open(out))
     assert set(res['hvr']) == {'1', '2'}
+    assert res['device'] == 'cpu' and 'gpu' not in res
     # every path timed the frames asked for; the figures are consistent:
     # the ratio is HVR-Net's (main support count) median over the
     # single-frame median, and it is what the console says

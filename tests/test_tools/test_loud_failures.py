@@ -252,6 +252,7 @@ def test_demo_writes_every_frame_of_a_mixed_size_folder(tmp_path, capsys):
     (['--num-val-videos', '-1'], '--num-val-videos'),
     (['--num-train-videos', '0'], '--num-train-videos'),
     (['--size', '20', '16'], '--size'),
+    (['--cat-cue', 'subtle', '--cue-contrast', '1.5'], '--cue-contrast'),
 ])
 def test_toy_generator_validates_its_arguments(tmp_path, capsys, args,
                                                option):
