@@ -49,3 +49,15 @@ def examples(n: int) -> int:
     ``MMHVR_HYPOTHESIS_SCALE`` (mutation runs use fewer, docs/testing.md)."""
     scale = float(os.environ.get('MMHVR_HYPOTHESIS_SCALE', '1'))
     return max(5, int(round(n * scale)))
+
+
+def frame_folder(path, sizes):
+    """A folder of random JPEG frames, one per (h, w) in ``sizes``."""
+    import cv2
+    import numpy as np
+    path.mkdir()
+    rng = np.random.default_rng(0)
+    for i, (h, w) in enumerate(sizes):
+        cv2.imwrite(str(path / f'{i:06d}.jpg'),
+                    rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
+    return path

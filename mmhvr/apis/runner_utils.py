@@ -118,6 +118,17 @@ def build_runner(cfg: Config, quiet: bool = False, title: str = 'train'):
     return runner
 
 
+def config_with_options(path: str,
+                        cfg_options: Optional[dict] = None) -> Config:
+    """``Config.fromfile(path)`` with ``--cfg-options`` checked (a new key
+    that looks like a typo of an existing one warns) and merged."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        check_cfg_options(cfg, cfg_options)
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
 def load_config(args) -> Config:
     """The config of ``args.config`` with ``--cfg-options`` checked and
     merged and the launcher set; exports LOCAL_RANK for old launchers.
@@ -130,11 +141,8 @@ def load_config(args) -> Config:
 
         from mmhvr.utils.console import quiet_console
         quiet_console(MMLogger.get_current_instance())
-    cfg = Config.fromfile(args.config)
+    cfg = config_with_options(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        check_cfg_options(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 

@@ -1,20 +1,13 @@
 """The benchmark script runs and reports its figures (no timing asserted)."""
 import json
 
-import cv2
-import numpy as np
 import pytest
 
-from tests_helpers import TOY2, run_tool
+from tests_helpers import TOY2, frame_folder, run_tool
 
 
 def test_benchmark_reports_latency_and_ratio(tmp_path):
-    folder = tmp_path / 'frames'
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(4):
-        cv2.imwrite(str(folder / f'{i:06d}.jpg'),
-                    rng.integers(0, 255, (64, 80, 3), dtype=np.uint8))
+    folder = frame_folder(tmp_path / 'frames', [(64, 80)] * 4)
     out = tmp_path / 'bench.json'
     proc = run_tool(['tools/analysis_tools/benchmark.py', TOY2, '--video',
                      str(folder), '--num-frames', '3', '--warmup', '1',

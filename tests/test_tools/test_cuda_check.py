@@ -7,7 +7,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from tests_helpers import REPO, TOY2, run_tool
+from tests_helpers import REPO, TOY2, frame_folder, run_tool
 
 
 def cuda_check():
@@ -42,13 +42,7 @@ def test_compare_matches_boxes_and_reports_differences():
 
 
 def test_script_runs_cpu_against_itself(tmp_path):
-    import cv2
-    folder = tmp_path / 'frames'
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(3):
-        cv2.imwrite(str(folder / f'{i:06d}.jpg'),
-                    rng.integers(0, 255, (64, 80, 3), dtype=np.uint8))
+    folder = frame_folder(tmp_path / 'frames', [(64, 80)] * 3)
     out = tmp_path / 'check.json'
     proc = run_tool(['tools/misc/cuda_check.py', TOY2, '--video',
                      str(folder), '--device', 'cpu', '--frames', '3',

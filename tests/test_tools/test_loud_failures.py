@@ -7,10 +7,10 @@ import os.path as osp
 import time
 
 import cv2
-import numpy as np
 import pytest
 
-from tests_helpers import REPO, TOY1, TOY2, data_opts, free_port, run_tool
+from tests_helpers import (REPO, TOY1, TOY2, data_opts, frame_folder,
+                           free_port, run_tool)
 
 TEST_PY = 'tools/test.py'
 
@@ -193,15 +193,6 @@ def test_converter_skips_and_counts_inverted_boxes(tmp_path, capsys):
 
 
 # -- demo -------------------------------------------------------------------
-def frame_folder(path, sizes):
-    path.mkdir()
-    rng = np.random.default_rng(0)
-    for i, (h, w) in enumerate(sizes):
-        cv2.imwrite(str(path / f'{i:06d}.jpg'),
-                    rng.integers(0, 255, (h, w, 3), dtype=np.uint8))
-    return path
-
-
 def test_demo_refuses_outputs_it_cannot_write(tmp_path, capsys):
     frames = frame_folder(tmp_path / 'frames', [(48, 64)] * 2)
     blocker = tmp_path / 'a_file'

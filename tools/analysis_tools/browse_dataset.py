@@ -14,7 +14,7 @@ import os.path as osp
 import sys
 
 import numpy as np
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -69,15 +69,12 @@ def main(argv=None) -> int:
     from mmengine.registry import init_default_scope
     from mmengine.utils import ProgressBar
 
-    from mmhvr.apis.runner_utils import check_cfg_options
+    from mmhvr.apis.runner_utils import config_with_options
     from mmhvr.registry import DATASETS, VISUALIZERS
     from mmhvr.utils import register_all_modules
     from mmhvr.visualization import VideoLocalVisualizer
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        check_cfg_options(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = config_with_options(args.config, args.cfg_options)
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'mmhvr'))
 

@@ -16,7 +16,7 @@ import os.path as osp
 import sys
 
 import torch
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -124,14 +124,11 @@ def main(argv=None) -> int:
     from mmengine.runner import load_checkpoint
     from terminaltables import AsciiTable
 
-    from mmhvr.apis.runner_utils import check_cfg_options
+    from mmhvr.apis.runner_utils import config_with_options
     from mmhvr.registry import MODELS
     from mmhvr.utils import register_all_modules
 
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        check_cfg_options(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = config_with_options(args.config, args.cfg_options)
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'mmhvr'))
     default_shape, default_support = _test_settings(cfg)

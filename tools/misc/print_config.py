@@ -7,7 +7,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 
 
 def parse_args(argv=None):
@@ -24,14 +24,11 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    from mmhvr.apis.runner_utils import check_cfg_options
+    from mmhvr.apis.runner_utils import config_with_options
     if not osp.isfile(args.config):
         print(f'error: config {args.config} does not exist', file=sys.stderr)
         return 1
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        check_cfg_options(cfg, args.cfg_options)
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = config_with_options(args.config, args.cfg_options)
     print(f'Config:\n{cfg.pretty_text}')
     if args.save_path is not None:
         if not args.save_path.endswith(('.py', '.json', '.yaml', '.yml')):
