@@ -41,6 +41,7 @@ def parse_args(argv=None):
 
 def prepare(args):
     """The runner config, after every check that needs no test run."""
+    import os
     import os.path as osp
 
     from mmhvr.apis.outputs import check_writable
@@ -68,6 +69,20 @@ def prepare(args):
         cfg.default_hooks.visualization.type = 'VideoVisualizationHook'
         if args.show_dir and osp.isabs(args.show_dir):
             check_writable(osp.join(args.show_dir, 'x'), '--show-dir')
+        elif args.show_dir:  # drawn into <work_dir>/<timestamp>/<show_dir>
+            folder = osp.abspath(osp.join(cfg.work_dir, args.show_dir))
+            new = []  # the folders the check creates, deepest first
+            while not osp.exists(folder):
+                new.append(folder)
+                folder = osp.dirname(folder)
+            try:
+                check_writable(osp.join(cfg.work_dir, args.show_dir, 'x'),
+                               '--show-dir')
+            except ValueError as e:
+                raise ValueError(f'{e} (a relative --show-dir is written '
+                                 f'under the work dir {cfg.work_dir})')
+            for folder in new:
+                os.rmdir(folder)
     return cfg
 
 

@@ -31,9 +31,11 @@ def parse_args():
 
 
 def check_load_from(cfg) -> None:
-    """A local ``load_from``/``--resume`` file must exist and not be empty
-    (mmengine would fail later with a bare ``EOFError``)."""
+    """A local ``load_from``/``--resume`` file must exist, not be empty and
+    not be truncated (mmengine would fail later with a bare ``EOFError`` or
+    a zip error that does not name the file)."""
     import os.path as osp
+    import zipfile
     path = cfg.get('load_from')
     if not path or '://' in str(path):
         return
@@ -42,6 +44,14 @@ def check_load_from(cfg) -> None:
         raise ValueError(f'{what} checkpoint {path} does not exist')
     if osp.getsize(path) == 0:
         raise ValueError(f'{what} checkpoint {path} is empty (0 bytes)')
+    # torch.save writes a zip: a cut-off file has lost its central
+    # directory. Other files (old pickles) are read once to check them.
+    if not zipfile.is_zipfile(path):
+        from mmhvr.engine.checkpoint import read_checkpoint
+        try:
+            read_checkpoint(path)
+        except RuntimeError as e:
+            raise ValueError(f'{what} {e} (truncated or not a checkpoint?)')
 
 
 def main():

@@ -73,6 +73,20 @@ def test_out_checked_before_testing(stage1_run, tmp_path, capsys):
         assert '--out' in line and what in line
     assert time.time() - start < 60  # refused before a test run
     assert not osp.exists(tmp_path / 'w')
+    # a relative --show-dir is drawn under the work dir: checked there
+    (blocker.parent / 'work').mkdir()
+    (blocker.parent / 'work' / 'vis').write_text('a file, not a folder')
+    assert tool.main([TOY1, str(ckpt), '--show-dir', 'vis/sub',
+                      '--work-dir', str(tmp_path / 'work')]) == 1
+    (line, ) = error_lines(capsys.readouterr().err)
+    assert line.startswith('error: --show-dir ') and 'work dir' in line
+    assert time.time() - start < 90
+    # a writable one is checked without leaving folders behind
+    cfg = tool.prepare(tool.parse_args([TOY1, str(ckpt), '--show-dir',
+                                        'v2/sub', '--work-dir',
+                                        str(tmp_path / 'new' / 'work')]))
+    assert cfg.default_hooks.visualization.test_out_dir == 'v2/sub'
+    assert not osp.exists(tmp_path / 'new')
 
 
 def test_show_dir_keeps_every_video(stage1_run, toy_data, tmp_path):
@@ -303,10 +317,15 @@ def test_train_refuses_a_miswired_stage2_config(tmp_path):
     assert not work.exists()
 
 
-def test_train_refuses_an_empty_or_missing_load_from(tmp_path):
+def test_train_refuses_an_empty_missing_or_cut_load_from(tmp_path):
+    import torch
     from tests_helpers import TOY1, run_tool
     empty = tmp_path / 'empty.pth'
     empty.write_bytes(b'')
+    whole = tmp_path / 'whole.pth'
+    torch.save(dict(state_dict={'w': torch.zeros(64, 64)}), whole)
+    cut = tmp_path / 'cut.pth'
+    cut.write_bytes(whole.read_bytes()[:whole.stat().st_size // 2])
     for path, said in ((empty, 'is empty (0 bytes)'),
                        (tmp_path / 'none.pth', 'does not exist')):
         proc = run_tool(['tools/train.py', TOY1, '--work-dir',
@@ -314,3 +333,10 @@ def test_train_refuses_an_empty_or_missing_load_from(tmp_path):
                          f'load_from={path}'], check=False)
         assert proc.returncode == 1
         assert f'load_from checkpoint {path} {said}' in proc.stderr
+    proc = run_tool(['tools/train.py', TOY1, '--work-dir',
+                     str(tmp_path / 'w'), '--cfg-options',
+                     f'load_from={cut}'], check=False)
+    assert proc.returncode == 1
+    (line, ) = error_lines(proc.stderr)
+    assert f'load_from cannot load checkpoint {cut}' in line
+    assert 'Traceback' not in proc.stderr and not (tmp_path / 'w').exists()
