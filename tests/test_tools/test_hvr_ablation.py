@@ -50,3 +50,29 @@ def test_summary_mean_std_over_seeds_and_paired_differences():
     table = ablation.markdown(summary, dict(x=diff), [0, 1], confusable)
     assert '| (c) stage 2 full | B | ' in table
     assert '| x | 0.150 ± 0.071 |' in table
+
+
+def test_every_variant_is_run_and_says_what_the_table_claims(tmp_path):
+    from mmengine.config import Config
+    assert set(ablation.VARIANTS) == {'a', 'c', 'd'} | set(
+        ablation.STAGE2_VARIANTS)
+    s2 = osp.join(REPO, ablation.S2_CFG)
+    base = Config.fromfile(s2).model.roi_head
+    assert base.triplet_loss.loss_weight == 10.0
+    assert base.triplet_to_features is False
+    heads = {}
+    for v, (folder, extra) in ablation.STAGE2_VARIANTS.items():
+        path = tmp_path / f'{folder}.py'
+        path.write_text(f'_base_ = [{s2!r}]\n' + extra)
+        heads[v] = Config.fromfile(str(path)).model.roi_head
+    assert heads['b'].triplet_loss.loss_weight == 0.0
+    assert heads['e'].triplet_space == 'output'
+    assert heads['e'].triplet_loss.normalize is True
+    inter = heads['f'].bbox_head.inter_relation
+    assert (inter.num_heads, inter.project_value, inter.residual_relu) == (
+        1, False, True)
+    assert heads['g'].triplet_to_features is True
+    assert heads['g'].triplet_loss.loss_weight == 1.0
+    # everything else is the full model's
+    assert heads['g'].triplet_space == base.triplet_space
+    assert heads['b'].triplet_to_features is False

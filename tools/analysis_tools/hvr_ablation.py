@@ -12,7 +12,10 @@ For every seed: stage 1, then from the same stage-1 weights
   L2-normalised (mmhvr's first variant), lambda as configured;
 * ``f``: ``c`` with the authors' form of the inter-video relation (one
   head, the support rows as values, no output projection, ReLU after the
-  residual).
+  residual);
+* ``g``: stage 2 with the relation loss's gradient reaching the shared
+  features (``triplet_to_features=True``, the metric learning shaping
+  them) at lambda = 1 (lambda = 10 collapsed the toy model that way).
 
 Stage-2 runs are tested with head A (``branch=intra``) and head B. Every run
 lives in ``WORK_DIR/seed<N>/<run>/`` and is skipped when its results exist,
@@ -45,7 +48,22 @@ VARIANTS = dict(
     c='stage 2 full',
     d='stage 2 full + cross-video bank at test time',
     e='stage 2, loss on L2-normalised relation output',
-    f="stage 2 full, authors' inter relation (1 head, S as value, ReLU)")
+    f="stage 2 full, authors' inter relation (1 head, S as value, ReLU)",
+    g='stage 2, relation loss into the shared features, lambda = 1')
+# stage-2 variants that differ from (c) by config lines only: run folder and
+# the lines appended to the stage-2 config
+STAGE2_VARIANTS = dict(
+    b=('b_lambda0',
+       'model = dict(roi_head=dict(triplet_loss=dict(loss_weight=0.0)))\n'),
+    e=('e_output_space',
+       "model = dict(roi_head=dict(triplet_space='output',"
+       ' triplet_loss=dict(normalize=True)))\n'),
+    f=('f_authors_relation',
+       'model = dict(roi_head=dict(bbox_head=dict(inter_relation=dict('
+       'num_heads=1, project_value=False, residual_relu=True))))\n'),
+    g=('g_to_features_lambda1',
+       'model = dict(roi_head=dict(triplet_to_features=True,'
+       ' triplet_loss=dict(loss_weight=1.0)))\n'))
 
 
 def parse_args():
@@ -267,14 +285,6 @@ class Ablation:
                     results['a'] = dict(A=self.test(d, cfg, ckpt, 'A'))
                     return results['a']
                 self.step(f'seed {seed} (a) {VARIANTS["a"]}', control)
-            elif v == 'b':
-                def no_loss():
-                    results['b'] = stage2(
-                        'b_lambda0',
-                        'model = dict(roi_head=dict(triplet_loss=dict('
-                        'loss_weight=0.0)))\n')[3]
-                    return results['b']
-                self.step(f'seed {seed} (b) {VARIANTS["b"]}', no_loss)
             elif v in 'cd':
                 def full():
                     if 'c' not in results or v == 'd':
@@ -288,24 +298,12 @@ class Ablation:
                         return results['d']
                     return results['c']
                 self.step(f'seed {seed} ({v}) {VARIANTS[v]}', full)
-            elif v == 'e':
-                def output_space():
-                    results['e'] = stage2(
-                        'e_output_space',
-                        "model = dict(roi_head=dict(triplet_space='output',"
-                        ' triplet_loss=dict(normalize=True)))\n')[3]
-                    return results['e']
-                self.step(f'seed {seed} (e) {VARIANTS["e"]}', output_space)
-            elif v == 'f':
-                def authors_relation():
-                    results['f'] = stage2(
-                        'f_authors_relation',
-                        'model = dict(roi_head=dict(bbox_head=dict('
-                        'inter_relation=dict(num_heads=1, '
-                        'project_value=False, residual_relu=True))))\n')[3]
-                    return results['f']
-                self.step(f'seed {seed} (f) {VARIANTS["f"]}',
-                          authors_relation)
+            else:  # a stage-2 run with its own config lines
+                def variant(v=v):
+                    name, extra = STAGE2_VARIANTS[v]
+                    results[v] = stage2(name, extra)[3]
+                    return results[v]
+                self.step(f'seed {seed} ({v}) {VARIANTS[v]}', variant)
         return results
 
 
@@ -433,6 +431,9 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             '(f) head B - (c) head B': ('f/B', 'c/B'),
             '(f) head B - (f) head A': ('f/B', 'f/A'),
             '(f) head B - (a) control': ('f/B', 'a/A'),
+            '(g) head B - (a) control': ('g/B', 'a/A'),
+            '(g) head B - (b) head B': ('g/B', 'b/B'),
+            '(g) head B - (g) head A': ('g/B', 'g/A'),
         }.items()
     }
     report = dict(seeds=list(per_seed), variants=VARIANTS,
