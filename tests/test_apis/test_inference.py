@@ -110,3 +110,23 @@ def test_bad_sources(tmp_path):
     bad.write_bytes(b'not a video')
     with pytest.raises(ValueError):
         FrameSource(str(bad))
+
+
+def test_a_stream_remembers_recent_videos_when_asked():
+    """test_cfg.recent_videos: each video inference_video finishes is kept
+    (at most num_videos, per_video proposals each) for the next ones."""
+    torch.manual_seed(0)
+    model = init_detector(TOY2, cfg_options=dict(model=dict(test_cfg=dict(
+        rpn=dict(max_per_img=32),
+        recent_videos=dict(num_videos=2, per_video=10)))))
+    model.init_weights()
+    memory = model.frame_cache.recent
+    for i in range(3):
+        list(inference_video(model, frames(3, seed=i), mode='online',
+                             num_support=2))
+        assert len(memory) == min(i, 2)  # the current video is not in yet
+    list(inference_video(model, frames(2, seed=9), num_support=1))
+    assert len(memory) == 2
+    assert all(len(kv[0]) == 10 for kv in memory.videos.values())
+    model.train()  # new weights to come: what was kept is dropped
+    assert len(memory) == 0

@@ -427,3 +427,35 @@ def test_relation_loss_reaches_shared_features_only_when_asked(to_features):
         grads = [p.grad for p in module.parameters()]
         reached = any(g is not None and g.abs().sum() > 0 for g in grads)
         assert reached == to_features, type(module).__name__
+
+
+def test_recent_videos_feed_the_inter_relation():
+    """test_cfg.recent_videos: from the second video on, the inter relation
+    also attends to the videos tested before; the first video (nothing seen
+    yet) is detected as without it."""
+    torch.manual_seed(0)
+    _, model_cfg = small_model_cfg(TOY2)
+    plain = MODELS.build(model_cfg)
+    plain.init_weights()
+    # the inter relation must matter for the comparison to mean anything
+    torch.nn.init.normal_(plain.roi_head.bbox_head.inter_relation.out.weight,
+                          std=1.0)
+    model_cfg.test_cfg.recent_videos = dict(num_videos=2, per_video=16)
+    recent = MODELS.build(model_cfg)
+    recent.load_state_dict(plain.state_dict())
+    plain.eval()
+    recent.eval()
+    first, second = one_video(video_id=0, seed=1), one_video(video_id=1,
+                                                           seed=2)
+    assert_same_detections(predict_video(recent, first),
+                           predict_video(plain, first))
+    with_first = predict_video(recent, second)
+    assert list(recent.frame_cache.recent.videos) == [0]
+    (keys, values), = [recent.frame_cache.recent.videos[0]]
+    assert len(keys) == len(values) == 16
+    alone = predict_video(plain, second)
+    assert not torch.allclose(with_first[0].pred_instances.scores[:5],
+                              alone[0].pred_instances.scores[:5])
+    model_cfg.test_cfg.recent_videos = dict(num_videos=2, size=3)
+    with pytest.raises(ValueError, match='recent_videos must be dict'):
+        MODELS.build(model_cfg)

@@ -38,6 +38,11 @@ class FrameMemoryCache:
     Streams that are not dataset videos (``inference_video``) take a fresh
     token from :meth:`new_stream`: never an object id, which Python reuses
     once the object is freed.
+
+    With ``recent`` (a :class:`RecentVideoMemory`, ``test_cfg.recent_videos``)
+    a video that ends (another one starts, or :meth:`new_stream`) leaves its
+    cached frames' inter-relation projections there; :meth:`clear` (new
+    weights) empties it too.
     """
 
     def __init__(self, max_frames: int) -> None:
@@ -50,6 +55,7 @@ class FrameMemoryCache:
         # why the last start() emptied the cache (None: it did not)
         self.reset_reason: Optional[str] = None
         self.frames: 'OrderedDict[int, object]' = OrderedDict()
+        self.recent = None  # RecentVideoMemory, set by the owner
 
     @staticmethod
     def new_stream_token() -> str:
@@ -58,15 +64,28 @@ class FrameMemoryCache:
         return f'stream-{next(_STREAMS)}-{uuid.uuid4().hex[:12]}'
 
     def new_stream(self) -> str:
-        """Empty the cache and return a fresh stream key for the caller's
-        frames (pass it as every frame's ``video_id``)."""
-        self.clear()
+        """End the cached stream (see ``recent``), empty the cache and
+        return a fresh stream key for the caller's frames (pass it as every
+        frame's ``video_id``)."""
+        self._retire()
+        self.frames.clear()
+        self.video_id = None
         return self.new_stream_token()
 
     def clear(self) -> None:
         self.frames.clear()
         self.video_id = None
         self.weights = None
+        if self.recent is not None:
+            self.recent.clear()
+
+    def _retire(self) -> None:
+        """The cached video has ended: its frames go to ``recent``."""
+        if self.recent is not None and self.frames \
+                and self.video_id is not None:
+            self.recent.add(self.video_id,
+                            [m['inter'] for m in self.frames.values()],
+                            self.weights)
 
     def start(self,
               video_id: Hashable,
@@ -84,6 +103,9 @@ class FrameMemoryCache:
                                  'cached (training or a loaded checkpoint '
                                  'in the middle of a video): run the video '
                                  'again from its first frame')
+        if video_id != self.video_id and (weights is None
+                                          or weights == self.weights):
+            self._retire()
         if self.reset_reason is not None:
             self.frames.clear()
         self.video_id = video_id

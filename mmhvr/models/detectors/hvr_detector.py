@@ -14,6 +14,7 @@ from ..roi_heads import SupportBank, cat_projections, merge_memories
 from ..utils import (frozen_stage_count, full_precision, resnet_head,
                      resnet_trunk, select_video_triplet, video_descriptors)
 from .frame_cache import FrameMemoryCache, weights_version
+from .recent_videos import RecentVideoMemory
 
 
 @MODELS.register_module()
@@ -84,6 +85,14 @@ class HVRDetector(BaseDetector):
             test_cfg.get('support_bank'))
         self.frame_cache = FrameMemoryCache(
             max_frames=test_cfg.get('cache_frames', 64))
+        recent = test_cfg.get('recent_videos')
+        if recent:
+            unknown = set(recent) - {'num_videos', 'per_video'}
+            if unknown:
+                raise ValueError(
+                    'test_cfg.recent_videos must be dict(num_videos=..., '
+                    f'per_video=...), got {dict(recent)}')
+            self.frame_cache.recent = RecentVideoMemory(**recent)
 
     def _load_bank(self, cfg) -> Tuple[Optional[SupportBank], bool]:
         if not cfg:
@@ -99,17 +108,27 @@ class HVRDetector(BaseDetector):
 
     def inter_bank(self, own: dict) -> dict:
         """What the inter-video relation attends to at test time: the key
-        frame's own video (``own``, merged support memory) and/or the
-        support bank of other videos."""
-        if self.support_bank is None:
+        frame's own video (``own``, merged support memory) unless the
+        support bank says ``with_own=False``, the support bank of training
+        videos (``test_cfg.support_bank``) and the videos tested before
+        (``test_cfg.recent_videos``)."""
+        recent = self.frame_cache.recent
+        if self.support_bank is None and recent is None:
             return own
-        classes = (getattr(self, 'dataset_meta', None) or {}).get('classes')
-        if classes is not None:
-            self.support_bank.check_classes(classes)
-        cross = self.support_bank.inter_memory(self.roi_head.bbox_head)
-        if self.bank_with_own:
-            cross = cat_projections([own['inter'], cross])
-        return dict(inter=cross)
+        parts = [own['inter']] if self.bank_with_own else []
+        if self.support_bank is not None:
+            classes = (getattr(self, 'dataset_meta', None)
+                       or {}).get('classes')
+            if classes is not None:
+                self.support_bank.check_classes(classes)
+            parts.append(
+                self.support_bank.inter_memory(self.roi_head.bbox_head))
+        if recent is not None:
+            seen = recent.memory(exclude=self.frame_cache.video_id,
+                                 weights=weights_version(self))
+            if seen is not None:
+                parts.append(seen)
+        return dict(inter=cat_projections(parts))
 
     def parse_losses(self, losses: Dict[str, Tensor]) -> Tuple[Tensor, dict]:
         """mmengine's loss parsing, stopping at a non-finite loss term before
