@@ -56,6 +56,18 @@ def test_quickstart_fast_runs_every_step(tmp_path):
     # the logged mAPs equal the report's recomputation from the dumped
     # predictions and the annotation file (it prints a note otherwise)
     assert 'mAP recomputed from the predictions' not in proc.stdout
+    # the same figures as JSON (docs/results/ stores the real run's)
+    summary = json.loads((out / 'quickstart_summary.json').read_text(),
+                         parse_constant=lambda c:
+                         (_ for _ in ()).throw(ValueError(c)))
+    for stage in ('stage1', 'stage2'):
+        (metrics, ) = glob.glob(str(out / f'test_{stage}' / '*' / '*.json'))
+        logged = json.load(open(metrics))['vid/mAP']
+        assert abs(summary[stage]['mAP'] - logged) < 1e-4
+        assert set(summary[stage]['AP']) == {
+            'disc', 'square', 'triangle', 'striped_cat', 'spotted_cat'}
+    assert set(summary['seconds']) >= {'stage 1 training',
+                                       'stage 2 training', 'evaluation'}
     # the figure and the side-by-side clip
     fig = cv2.imread(str(out / 'quickstart_report.png'))
     assert fig is not None and fig.shape[1] > fig.shape[0] > 200

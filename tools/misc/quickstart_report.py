@@ -133,6 +133,25 @@ def comparison_table(classes, aps, metrics) -> str:
     return table.table
 
 
+def write_summary(path: str, classes, aps, metrics, times) -> None:
+    """The table's figures as JSON (NaN written as null): per stage the
+    mAP and per-class AP recomputed from the predictions, the metrics the
+    test logged, and the wall time of each step."""
+    def clean(v):
+        v = float(v)
+        return None if np.isnan(v) else v
+
+    out = dict(classes=list(classes), seconds=dict(times))
+    for stage, ap, m in zip(('stage1', 'stage2'), aps, metrics):
+        out[stage] = dict(
+            mAP=clean(ap['mAP']),
+            AP={c: clean(a) for c, a in zip(classes, ap['AP'])},
+            logged={k: clean(v) if isinstance(v, (int, float)) else v
+                    for k, v in m.items()})
+    with open(path, 'w') as f:
+        json.dump(out, f, indent=1, allow_nan=False)
+
+
 def time_table(times) -> str:
     from terminaltables import AsciiTable
     rows = [['step', 'wall time']]
@@ -268,11 +287,14 @@ def main(argv=None) -> int:
         times.append((name, int(float(seconds))))
     if times:
         print(time_table(times))
+    summary = osp.join(args.out_dir, 'quickstart_summary.json')
+    write_summary(summary, classes, aps, metrics, times)
     fig = osp.join(args.out_dir, 'quickstart_report.png')
     write_figure(fig, [s[0] for s in stages], classes, aps)
     clip = osp.join(args.out_dir, 'demo_side_by_side.mp4')
     n = write_clip(clip, images, dets, args.img_root, classes,
                    args.video_index, args.fps, score_thr=args.score_thr)
+    print(f'figures as JSON: {summary}')
     print(f'figure (training curves, per-class AP): {fig}')
     print(f'demo clip (stage 1 | stage 2, {n} frames at {args.fps:g} fps): '
           f'{clip}')
