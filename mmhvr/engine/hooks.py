@@ -93,8 +93,17 @@ class FinalHeadFromIntraHook(Hook):
     zero at init), so head B then starts from stage 1's detections instead
     of from random weights. Runs only when training starts at iteration 0:
     a resumed stage-2 run keeps its trained head B.
+
+    Args:
+        inter_from_intra (bool): also start the inter-video relation as a
+            copy of the trained intra(2) relation (same structure needed)
+            instead of its untrained stage-1 weights (``Wv``/``Wo`` at
+            std 0.01 leave it near the identity). Default False.
     """
     priority = 'LOW'
+
+    def __init__(self, inter_from_intra: bool = False) -> None:
+        self.inter_from_intra = inter_from_intra
 
     def before_train(self, runner) -> None:
         if runner.iter != 0:
@@ -102,9 +111,14 @@ class FinalHeadFromIntraHook(Hook):
         model = runner.model
         if is_model_wrapper(model):
             model = model.module
-        model.roi_head.bbox_head.init_final_from_intra()
+        head = model.roi_head.bbox_head
+        head.init_final_from_intra()
         runner.logger.info('head B (fc_cls/fc_reg) initialised from head A '
                            '(fc_cls_intra/fc_reg_intra)')
+        if self.inter_from_intra:
+            head.init_inter_from_intra()
+            runner.logger.info('inter-video relation initialised from the '
+                               'intra(2) relation')
 
 
 @HOOKS.register_module()

@@ -53,3 +53,36 @@ def test_stage2_configs_use_the_hook():
         types = [h['type'] for h in cfg.custom_hooks]
         assert 'FinalHeadFromIntraHook' in types, name
         assert 'RNGStateHook' in types, name
+
+
+def test_inter_relation_from_intra_only_when_asked():
+    _, model = build(TOY2)
+    head = model.roi_head.bbox_head
+    with torch.no_grad():  # a "trained" intra(2) relation
+        for p in head.intra_relations[1].parameters():
+            p.add_(1.0)
+    inter_before = {k: v.clone()
+                    for k, v in head.inter_relation.state_dict().items()}
+    FinalHeadFromIntraHook().before_train(fake_runner(model, 0))
+    for k, v in head.inter_relation.state_dict().items():
+        assert torch.equal(v, inter_before[k]), k
+    FinalHeadFromIntraHook(inter_from_intra=True).before_train(
+        fake_runner(model, 37))  # resumed: nothing copied
+    assert torch.equal(head.inter_relation.out.weight, inter_before[
+        'out.weight'])
+    FinalHeadFromIntraHook(inter_from_intra=True).before_train(
+        fake_runner(model, 0))
+    intra = head.intra_relations[1].state_dict()
+    for k, v in head.inter_relation.state_dict().items():
+        assert torch.equal(v, intra[k]), k
+        assert v.data_ptr() != intra[k].data_ptr()
+
+
+def test_inter_from_intra_refuses_another_structure():
+    import pytest
+    _, model = build(TOY2)
+    head = model.roi_head.bbox_head
+    head.inter_relation.project_value = False
+    del head.inter_relation.value
+    with pytest.raises(ValueError, match='built like the intra'):
+        head.init_inter_from_intra()

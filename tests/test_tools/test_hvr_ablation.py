@@ -71,6 +71,12 @@ def test_every_variant_is_run_and_says_what_the_table_claims(tmp_path):
     inter = heads['f'].bbox_head.inter_relation
     assert (inter.num_heads, inter.project_value, inter.residual_relu) == (
         1, False, True)
+    hooks = {v: Config.fromfile(str(tmp_path / f'{f}.py')).custom_hooks
+             for v, (f, _) in ablation.STAGE2_VARIANTS.items()}
+    assert dict(type='FinalHeadFromIntraHook',
+                inter_from_intra=True) in hooks['h']
+    assert all(h == Config.fromfile(s2).custom_hooks
+               for v, h in hooks.items() if v != 'h')
     assert heads['g'].triplet_to_features is True
     assert heads['g'].triplet_loss.loss_weight == 1.0
     # everything else is the full model's

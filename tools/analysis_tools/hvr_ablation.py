@@ -15,7 +15,11 @@ For every seed: stage 1, then from the same stage-1 weights
   residual);
 * ``g``: stage 2 with the relation loss's gradient reaching the shared
   features (``triplet_to_features=True``, the metric learning shaping
-  them) at lambda = 1 (lambda = 10 collapsed the toy model that way).
+  them) at lambda = 1 (lambda = 10 collapsed the toy model that way);
+* ``h``: ``c`` with the inter-video relation starting as a copy of the
+  trained intra(2) relation (``FinalHeadFromIntraHook(inter_from_intra=
+  True)``) instead of its untrained weights; also tested with the
+  cross-video bank (head ``B_bank``).
 
 Stage-2 runs are tested with head A (``branch=intra``) and head B. Every run
 lives in ``WORK_DIR/seed<N>/<run>/`` and is skipped when its results exist,
@@ -49,7 +53,8 @@ VARIANTS = dict(
     d='stage 2 full + cross-video bank at test time',
     e='stage 2, loss on L2-normalised relation output',
     f="stage 2 full, authors' inter relation (1 head, S as value, ReLU)",
-    g='stage 2, relation loss into the shared features, lambda = 1')
+    g='stage 2, relation loss into the shared features, lambda = 1',
+    h='stage 2 full, inter relation starts as the trained intra(2) one')
 # stage-2 variants that differ from (c) by config lines only: run folder and
 # the lines appended to the stage-2 config
 STAGE2_VARIANTS = dict(
@@ -63,7 +68,12 @@ STAGE2_VARIANTS = dict(
        'num_heads=1, project_value=False, residual_relu=True))))\n'),
     g=('g_to_features_lambda1',
        'model = dict(roi_head=dict(triplet_to_features=True,'
-       ' triplet_loss=dict(loss_weight=1.0)))\n'))
+       ' triplet_loss=dict(loss_weight=1.0)))\n'),
+    h=('h_inter_from_intra',
+       "custom_hooks = [dict(type='RNGStateHook'), dict("
+       "type='FinalHeadFromIntraHook', inter_from_intra=True)]\n"))
+# variants also tested with the cross-video bank (head 'B_bank')
+BANK_TESTED = ('h', )
 
 
 def parse_args():
@@ -301,8 +311,14 @@ class Ablation:
             else:  # a stage-2 run with its own config lines
                 def variant(v=v):
                     name, extra = STAGE2_VARIANTS[v]
-                    results[v] = stage2(name, extra)[3]
-                    return results[v]
+                    d, cfg, ckpt, out = stage2(name, extra)
+                    if v in BANK_TESTED:
+                        bank = self.build_bank(d, cfg, ckpt)
+                        out['B_bank'] = self.test(
+                            d, cfg, ckpt, 'B_bank',
+                            f'support_bank=dict(file={bank!r})')
+                    results[v] = out
+                    return out
                 self.step(f'seed {seed} ({v}) {VARIANTS[v]}', variant)
         return results
 
@@ -434,6 +450,11 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             '(g) head B - (a) control': ('g/B', 'a/A'),
             '(g) head B - (b) head B': ('g/B', 'b/B'),
             '(g) head B - (g) head A': ('g/B', 'g/A'),
+            '(h) head B - (h) head A': ('h/B', 'h/A'),
+            '(h) head B - (a) control': ('h/B', 'a/A'),
+            '(h) head B - (b) head B': ('h/B', 'b/B'),
+            '(h) head B - (c) head B': ('h/B', 'c/B'),
+            '(h) bank head B - (h) head B': ('h/B_bank', 'h/B'),
         }.items()
     }
     report = dict(seeds=list(per_seed), variants=VARIANTS,

@@ -127,6 +127,19 @@ class HVRBBoxHead(BBoxHead):
         self.fc_cls.load_state_dict(self.fc_cls_intra.state_dict())
         self.fc_reg.load_state_dict(self.fc_reg_intra.state_dict())
 
+    @torch.no_grad()
+    def init_inter_from_intra(self) -> None:
+        """Copy the intra(2) relation's weights into the inter-video
+        relation (an option of the stage-2 start)."""
+        src, dst = self.intra_relations[1], self.inter_relation
+        theirs = src.state_dict()
+        if {k: v.shape for k, v in theirs.items()} != {
+                k: v.shape for k, v in dst.state_dict().items()}:
+            raise ValueError(
+                'inter_from_intra needs the inter-video relation built like '
+                'the intra(2) relation (same parameters and shapes)')
+        dst.load_state_dict(theirs)
+
     def head_final(self, x: Tensor) -> Tuple[Tensor, Tensor]:
         """Head B: (n, d) → cls (n, C+1), reg (n, 4C)."""
         return self.fc_cls(x), self.fc_reg(x)
