@@ -19,7 +19,10 @@ For every seed: stage 1, then from the same stage-1 weights
 * ``h``: ``c`` with the inter-video relation starting as a copy of the
   trained intra(2) relation (``FinalHeadFromIntraHook(inter_from_intra=
   True)``) instead of its untrained weights; also tested with the
-  cross-video bank (head ``B_bank``).
+  cross-video bank (head ``B_bank``);
+* ``i``: ``c`` with the loss on L2-normalised query/key embeddings
+  (``normalize=True``: bounded, so its gradient does not dominate the
+  global gradient-norm clip that every parameter shares).
 
 Stage-2 runs are tested with head A (``branch=intra``) and head B. Every run
 lives in ``WORK_DIR/seed<N>/<run>/`` and is skipped when its results exist,
@@ -54,7 +57,8 @@ VARIANTS = dict(
     e='stage 2, loss on L2-normalised relation output',
     f="stage 2 full, authors' inter relation (1 head, S as value, ReLU)",
     g='stage 2, relation loss into the shared features, lambda = 1',
-    h='stage 2 full, inter relation starts as the trained intra(2) one')
+    h='stage 2 full, inter relation starts as the trained intra(2) one',
+    i='stage 2 full, loss on L2-normalised query/key embeddings')
 # stage-2 variants that differ from (c) by config lines only: run folder and
 # the lines appended to the stage-2 config
 STAGE2_VARIANTS = dict(
@@ -71,7 +75,9 @@ STAGE2_VARIANTS = dict(
        ' triplet_loss=dict(loss_weight=1.0)))\n'),
     h=('h_inter_from_intra',
        "custom_hooks = [dict(type='RNGStateHook'), dict("
-       "type='FinalHeadFromIntraHook', inter_from_intra=True)]\n"))
+       "type='FinalHeadFromIntraHook', inter_from_intra=True)]\n"),
+    i=('i_qk_normalized',
+       'model = dict(roi_head=dict(triplet_loss=dict(normalize=True)))\n'))
 # variants also tested with the cross-video bank (head 'B_bank')
 BANK_TESTED = ('h', )
 
@@ -455,6 +461,10 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             '(h) head B - (b) head B': ('h/B', 'b/B'),
             '(h) head B - (c) head B': ('h/B', 'c/B'),
             '(h) bank head B - (h) head B': ('h/B_bank', 'h/B'),
+            '(i) head B - (a) control': ('i/B', 'a/A'),
+            '(i) head B - (b) head B': ('i/B', 'b/B'),
+            '(i) head B - (c) head B': ('i/B', 'c/B'),
+            '(i) head B - (i) head A': ('i/B', 'i/A'),
         }.items()
     }
     report = dict(seeds=list(per_seed), variants=VARIANTS,
