@@ -77,7 +77,8 @@ def test_every_variant_is_run_and_says_what_the_table_claims(tmp_path):
                 inter_from_intra=True) in hooks['h']
     assert all(h == Config.fromfile(s2).custom_hooks
                for v, h in hooks.items() if v != 'h')
-    assert heads['i'].triplet_loss.normalize is True
+    assert base.triplet_loss.normalize is True
+    assert heads['i'].triplet_loss.normalize is False
     assert heads['i'].triplet_space == 'query_key'
     assert heads['g'].triplet_to_features is True
     assert heads['g'].triplet_loss.loss_weight == 1.0

@@ -20,9 +20,11 @@ For every seed: stage 1, then from the same stage-1 weights
   trained intra(2) relation (``FinalHeadFromIntraHook(inter_from_intra=
   True)``) instead of its untrained weights; also tested with the
   cross-video bank (head ``B_bank``);
-* ``i``: ``c`` with the loss on L2-normalised query/key embeddings
-  (``normalize=True``: bounded, so its gradient does not dominate the
-  global gradient-norm clip that every parameter shares).
+* ``i``: ``c`` with the loss on the raw query/key embeddings
+  (``normalize=False``, the authors' choice and the configs' default until
+  this ablation: unbounded, its gradient dominated the global gradient-norm
+  clip that every parameter shares). Runs stored before that change have
+  (c) and (i) the other way round; docs/results says which.
 
 Stage-2 runs are tested with head A (``branch=intra``) and head B. Every run
 lives in ``WORK_DIR/seed<N>/<run>/`` and is skipped when its results exist,
@@ -58,7 +60,7 @@ VARIANTS = dict(
     f="stage 2 full, authors' inter relation (1 head, S as value, ReLU)",
     g='stage 2, relation loss into the shared features, lambda = 1',
     h='stage 2 full, inter relation starts as the trained intra(2) one',
-    i='stage 2 full, loss on L2-normalised query/key embeddings')
+    i='stage 2 full, loss on raw (unnormalised) query/key embeddings')
 # stage-2 variants that differ from (c) by config lines only: run folder and
 # the lines appended to the stage-2 config
 STAGE2_VARIANTS = dict(
@@ -76,8 +78,8 @@ STAGE2_VARIANTS = dict(
     h=('h_inter_from_intra',
        "custom_hooks = [dict(type='RNGStateHook'), dict("
        "type='FinalHeadFromIntraHook', inter_from_intra=True)]\n"),
-    i=('i_qk_normalized',
-       'model = dict(roi_head=dict(triplet_loss=dict(normalize=True)))\n'))
+    i=('i_qk_raw',
+       'model = dict(roi_head=dict(triplet_loss=dict(normalize=False)))\n'))
 # variants also tested with the cross-video bank (head 'B_bank')
 BANK_TESTED = ('h', )
 
