@@ -102,6 +102,8 @@ def main(argv=None) -> int:
     from mmhvr.apis.runner_utils import build_runner
     runner = build_runner(cfg, quiet=args.quiet, title='test')
     runner.test()
+    from mmhvr.apis.runner_utils import close_distributed
+    close_distributed()
     return 0
 
 

@@ -81,6 +81,8 @@ def main():
         sys.exit(1)
     runner = build_runner(cfg, quiet=args.quiet, title='train')
     runner.train()
+    from mmhvr.apis.runner_utils import close_distributed
+    close_distributed()
 
 
 if __name__ == '__main__':

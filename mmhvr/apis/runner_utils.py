@@ -202,6 +202,18 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     return max(found)[1] if found else None
 
 
+def close_distributed() -> None:
+    """End a distributed run cleanly: wait for every rank, then destroy the
+    default process group. Left to the interpreter's teardown, gloo's
+    threads can abort a rank (SIGABRT, "terminate called without an active
+    exception") after a successful run, and torchrun then reports the run
+    as failed. Nothing happens outside a process group."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def init_cpu_distributed(launcher: str) -> None:
     """Join the torchrun process group over gloo on a machine without GPUs.
 

@@ -35,3 +35,24 @@ def test_bad_eval_and_out_are_refused():
         set_test_evaluator(cfg, ['segm'])
     with pytest.raises(ValueError, match='must be a .pkl file'):
         set_test_evaluator(cfg, ['bbox'], out='dets.json')
+
+
+def test_close_distributed_destroys_the_process_group(tmp_path):
+    """tools/train.py and tools/test.py end with close_distributed(): the
+    process group is destroyed (left to the interpreter's teardown, gloo
+    aborted a rank now and then after a successful 2-rank run)."""
+    import subprocess
+    import sys
+    code = (
+        'import torch.distributed as dist\n'
+        'from mmhvr.apis.runner_utils import close_distributed\n'
+        'close_distributed()  # no group: nothing to do\n'
+        f"dist.init_process_group('gloo', init_method='file://"
+        f"{tmp_path}/store', rank=0, world_size=1)\n"
+        'assert dist.is_initialized()\n'
+        'close_distributed()\n'
+        "print('initialized after:', dist.is_initialized())\n")
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'initialized after: False' in proc.stdout
