@@ -99,10 +99,9 @@ def main(argv=None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f'error: {msg}', file=sys.stderr)
         return 1
-    from mmhvr.apis.runner_utils import build_runner
+    from mmhvr.apis.runner_utils import build_runner, close_distributed
     runner = build_runner(cfg, quiet=args.quiet, title='test')
     runner.test()
-    from mmhvr.apis.runner_utils import close_distributed
     close_distributed()
     return 0
 

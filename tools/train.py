@@ -57,6 +57,7 @@ def check_load_from(cfg) -> None:
 def main():
     args = parse_args()
     from mmhvr.apis.runner_utils import (build_runner, build_runner_cfg,
+                                         close_distributed,
                                          init_cpu_distributed, load_config)
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -81,7 +82,6 @@ def main():
         sys.exit(1)
     runner = build_runner(cfg, quiet=args.quiet, title='train')
     runner.train()
-    from mmhvr.apis.runner_utils import close_distributed
     close_distributed()
 
 

@@ -238,7 +238,9 @@ class Ablation:
             matrix=conf['matrix'].tolist(),
             classes=classes)
 
-    def build_bank(self, run_dir: str, cfg: str, ckpt: str) -> str:
+    def test_with_bank(self, run_dir: str, cfg: str, ckpt: str) -> dict:
+        """Head B of ``ckpt`` tested with a cross-video support bank of
+        the training videos (built once per run, ``bank.pth``)."""
         bank = osp.join(run_dir, 'bank.pth')
         if not osp.exists(bank):
             self.run([
@@ -246,7 +248,8 @@ class Ablation:
                 ckpt, '--out', bank, '--per-class',
                 str(self.args.bank_per_class)
             ], osp.join(run_dir, 'bank.log'))
-        return bank
+        return self.test(run_dir, cfg, ckpt, 'B_bank',
+                         f'support_bank=dict(file={bank!r})')
 
     def step(self, what: str, fn):
         self.done += 1
@@ -309,10 +312,8 @@ class Ablation:
                         d, cfg, ckpt, out = stage2('c_full', '')
                         results['c'] = out
                     if v == 'd':
-                        bank = self.build_bank(d, cfg, ckpt)
-                        results['d'] = dict(B=self.test(
-                            d, cfg, ckpt, 'B_bank',
-                            f'support_bank=dict(file={bank!r})'))
+                        results['d'] = dict(
+                            B=self.test_with_bank(d, cfg, ckpt))
                         return results['d']
                     return results['c']
                 self.step(f'seed {seed} ({v}) {VARIANTS[v]}', full)
@@ -321,10 +322,7 @@ class Ablation:
                     name, extra = STAGE2_VARIANTS[v]
                     d, cfg, ckpt, out = stage2(name, extra)
                     if v in BANK_TESTED:
-                        bank = self.build_bank(d, cfg, ckpt)
-                        out['B_bank'] = self.test(
-                            d, cfg, ckpt, 'B_bank',
-                            f'support_bank=dict(file={bank!r})')
+                        out['B_bank'] = self.test_with_bank(d, cfg, ckpt)
                     results[v] = out
                     return out
                 self.step(f'seed {seed} ({v}) {VARIANTS[v]}', variant)
