@@ -1,4 +1,5 @@
-"""Output paths checked before the work that fills them starts."""
+"""A tool's paths (its inputs, the outputs it will fill) checked before
+its work starts."""
 import os
 import os.path as osp
 import tempfile
@@ -31,3 +32,20 @@ def check_writable(path: str,
         raise ValueError(f'{option} {path}: cannot write into {folder} '
                          f'({e.strerror or e})') from e
     return path
+
+
+def check_tool_paths(config: str,
+                     checkpoint: Optional[str] = None,
+                     video: Optional[str] = None,
+                     out: Optional[str] = None,
+                     out_extensions: Optional[Sequence[str]] = None) -> None:
+    """The config (and checkpoint, video file or frame folder, when given)
+    exist and ``--out`` can be written: a ``ValueError`` naming the first
+    path that fails, before a model is built."""
+    for what, path in (('config', config), ('checkpoint', checkpoint)):
+        if path is not None and not osp.isfile(path):
+            raise ValueError(f'{what} {path} does not exist')
+    if video is not None and not osp.exists(video):
+        raise ValueError(f'--video {video}: no video file or frame folder')
+    if out is not None:
+        check_writable(out, '--out', out_extensions)

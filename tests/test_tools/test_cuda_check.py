@@ -52,3 +52,27 @@ def test_script_runs_cpu_against_itself(tmp_path):
     assert res['ops']['nms_same_keep'] is True
     assert res['detections']['unmatched'] == 0
     assert 'cuda_check: ok' in proc.stdout
+
+
+@pytest.mark.parametrize('tool', ['tools/misc/cuda_check.py',
+                                  'tools/analysis_tools/benchmark.py'])
+def test_bad_paths_are_one_error_line_before_any_work(tool, tmp_path):
+    folder = frame_folder(tmp_path / 'frames', [(64, 80)])
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('x')
+    device = ['--device', 'cpu']
+    for args, said in (
+            ([str(tmp_path / 'none.py'), '--video', str(folder)],
+             f'config {tmp_path / "none.py"} does not exist'),
+            ([TOY2, str(tmp_path / 'none.pth'), '--video', str(folder)],
+             'checkpoint'),
+            ([TOY2, '--video', str(tmp_path / 'none.mp4')],
+             'no video file or frame folder'),
+            ([TOY2, '--video', str(folder), '--out',
+              str(blocker / 'r.json')], 'cannot write into')):
+        proc = run_tool([tool, *args, *device], check=False)
+        assert proc.returncode == 1, (args, proc.stderr[-1000:])
+        lines = [ln for ln in proc.stderr.splitlines()
+                 if ln.startswith('error: ')]
+        assert len(lines) == 1 and said in lines[0], proc.stderr[-1000:]
+        assert 'Traceback' not in proc.stderr

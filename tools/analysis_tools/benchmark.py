@@ -208,6 +208,15 @@ def time_train_steps(config, steps: int, shape=(600, 1000),
 
 def main():
     args = parse_args()
+    from mmhvr.apis.outputs import check_tool_paths
+    try:
+        if args.device.startswith('cuda') and not torch.cuda.is_available():
+            raise ValueError(f'--device {args.device}: torch sees no GPU')
+        check_tool_paths(args.config, args.checkpoint, args.video, args.out)
+    except ValueError as e:
+        import sys
+        print(f'error: {e}', file=sys.stderr)
+        sys.exit(1)
     if args.threads:
         torch.set_num_threads(args.threads)
     from mmhvr.apis import init_detector

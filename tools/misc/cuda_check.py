@@ -110,6 +110,12 @@ def main() -> int:
     if on_gpu and not torch.cuda.is_available():
         print('cuda_check: torch sees no GPU', file=sys.stderr)
         return 1
+    from mmhvr.apis.outputs import check_tool_paths
+    try:
+        check_tool_paths(args.config, args.checkpoint, args.video, args.out)
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     import mmcv
     import mmhvr
     from mmhvr.apis import FrameSource, init_detector
