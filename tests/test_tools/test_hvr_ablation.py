@@ -85,3 +85,73 @@ def test_every_variant_is_run_and_says_what_the_table_claims(tmp_path):
     # everything else is the full model's
     assert heads['g'].triplet_space == base.triplet_space
     assert heads['b'].triplet_to_features is False
+
+
+def test_new_variants_config_lines(tmp_path):
+    from mmengine.config import Config
+    s2 = osp.join(REPO, ablation.S2_CFG)
+    cfgs = {}
+    for v in 'jkl':
+        folder, extra = ablation.STAGE2_VARIANTS[v]
+        path = tmp_path / f'{folder}.py'
+        path.write_text(f'_base_ = [{s2!r}]\n' + extra)
+        cfgs[v] = Config.fromfile(str(path))
+    base = Config.fromfile(s2)
+    assert cfgs['j'].model.roi_head.triplet_to_features is True
+    assert cfgs['j'].model.roi_head.triplet_loss == base.model.roi_head.\
+        triplet_loss
+    assert cfgs['k'].model.roi_head == base.model.roi_head
+    keys = cfgs['k'].optim_wrapper.paramwise_cfg.custom_keys
+    assert {k: v.lr_mult for k, v in keys.items()} == {
+        'roi_head.bbox_head.inter_relation': 10.0,
+        'roi_head.bbox_head.fc_cls.': 10.0,
+        'roi_head.bbox_head.fc_reg.': 10.0}
+    assert cfgs['k'].optim_wrapper.optimizer == base.optim_wrapper.optimizer
+    assert cfgs['l'].model.roi_head.triplet_to_features is True
+    assert cfgs['l'].optim_wrapper.paramwise_cfg == \
+        cfgs['k'].optim_wrapper.paramwise_cfg
+    assert set('kl') <= set(ablation.BANK_TESTED)
+
+
+def test_fast_inter_lr_reaches_only_the_inter_relation_and_head_b(tmp_path):
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    from mmhvr.registry import MODELS
+    from mmhvr.utils import register_all_modules
+    register_all_modules()
+    s2 = osp.join(REPO, ablation.S2_CFG)
+    path = tmp_path / 'k.py'
+    path.write_text(f'_base_ = [{s2!r}]\n' + ablation.FAST_INTER)
+    cfg = Config.fromfile(str(path))
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    optim = build_optim_wrapper(model, cfg.optim_wrapper).optimizer
+    base_lr = cfg.optim_wrapper.optimizer.lr
+    names = {id(p): n for n, p in model.named_parameters()}
+    fast = {names[id(p)] for g in optim.param_groups for p in g['params']
+            if g['lr'] == pytest.approx(10 * base_lr)}
+    slow = {names[id(p)] for g in optim.param_groups for p in g['params']
+            if g['lr'] == pytest.approx(base_lr)}
+    assert {n.split('.')[2] for n in fast} == {'inter_relation', 'fc_cls',
+                                               'fc_reg'}
+    assert 'roi_head.bbox_head.fc_cls_intra.weight' in slow
+    assert 'roi_head.bbox_head.intra_relations.1.query.weight' in slow
+    assert len(fast) + len(slow) == sum(len(g['params'])
+                                        for g in optim.param_groups)
+
+
+def test_a_run_made_with_another_config_is_not_reused(tmp_path):
+    from mmengine.config import Config
+    run = tmp_path / 'run'
+    run.mkdir()
+    cfg = Config(dict(model=dict(x=1)))
+    ablation.Ablation.check_stamp(str(run), cfg)  # first time: stamped
+    assert (run / 'config_resolved.json').exists()
+    ablation.Ablation.check_stamp(str(run), Config(dict(model=dict(x=1))))
+    with pytest.raises(RuntimeError, match='another config'):
+        ablation.Ablation.check_stamp(str(run), Config(dict(model=dict(x=2))))
+    old = tmp_path / 'old'
+    old.mkdir()
+    (old / 'last_checkpoint').write_text('old/iter_10.pth')
+    with pytest.raises(RuntimeError, match='cannot be checked'):
+        ablation.Ablation.check_stamp(str(old), cfg)

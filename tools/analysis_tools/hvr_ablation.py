@@ -20,6 +20,14 @@ For every seed: stage 1, then from the same stage-1 weights
   trained intra(2) relation (``FinalHeadFromIntraHook(inter_from_intra=
   True)``) instead of its untrained weights; also tested with the
   cross-video bank (head ``B_bank``);
+* ``j``: ``c`` with the relation loss's gradient reaching the shared
+  features at the configured lambda (the authors' gradient path; bounded
+  now that the loss is on normalised embeddings);
+* ``k``: ``c`` with the inter-video relation and head B learning 10x
+  faster (``paramwise_cfg`` lr_mult): in ``c`` the relation's value/output
+  projections start at std 0.01 and barely move in stage 2, so head B
+  sees head A's input; also tested with the cross-video bank;
+* ``l``: ``j`` and ``k`` together; also tested with the cross-video bank;
 * ``i``: ``c`` with the loss on the raw query/key embeddings
   (``normalize=False``, the authors' choice and the configs' default until
   this ablation: unbounded, its gradient dominated the global gradient-norm
@@ -60,7 +68,16 @@ VARIANTS = dict(
     f="stage 2 full, authors' inter relation (1 head, S as value, ReLU)",
     g='stage 2, relation loss into the shared features, lambda = 1',
     h='stage 2 full, inter relation starts as the trained intra(2) one',
-    i='stage 2 full, loss on raw (unnormalised) query/key embeddings')
+    i='stage 2 full, loss on raw (unnormalised) query/key embeddings',
+    j='stage 2 full, relation loss into the shared features',
+    k='stage 2 full, inter relation and head B at 10x learning rate',
+    l='stage 2 full, (j) and (k) together')
+# (k)'s learning-rate multipliers, as config text
+FAST_INTER = (
+    'optim_wrapper = dict(paramwise_cfg=dict(custom_keys={'
+    "'roi_head.bbox_head.inter_relation': dict(lr_mult=10.0), "
+    "'roi_head.bbox_head.fc_cls.': dict(lr_mult=10.0), "
+    "'roi_head.bbox_head.fc_reg.': dict(lr_mult=10.0)}))\n")
 # stage-2 variants that differ from (c) by config lines only: run folder and
 # the lines appended to the stage-2 config
 STAGE2_VARIANTS = dict(
@@ -79,9 +96,15 @@ STAGE2_VARIANTS = dict(
        "custom_hooks = [dict(type='RNGStateHook'), dict("
        "type='FinalHeadFromIntraHook', inter_from_intra=True)]\n"),
     i=('i_qk_raw',
-       'model = dict(roi_head=dict(triplet_loss=dict(normalize=False)))\n'))
+       'model = dict(roi_head=dict(triplet_loss=dict(normalize=False)))\n'),
+    j=('j_to_features',
+       'model = dict(roi_head=dict(triplet_to_features=True))\n'),
+    k=('k_fast_inter', FAST_INTER),
+    l=('l_to_features_fast_inter',
+       'model = dict(roi_head=dict(triplet_to_features=True))\n' +
+       FAST_INTER))
 # variants also tested with the cross-video bank (head 'B_bank')
-BANK_TESTED = ('h', )
+BANK_TESTED = ('h', 'k', 'l')
 
 
 def parse_args():
@@ -179,8 +202,10 @@ class Ablation:
         """Train ``cfg`` to its last iteration (resuming an interrupted
         run) and return the final checkpoint."""
         from mmengine.config import Config
-        final = f'iter_{Config.fromfile(cfg).train_cfg.max_iters}.pth'
+        config = Config.fromfile(cfg)
+        final = f'iter_{config.train_cfg.max_iters}.pth'
         ckpt_file = osp.join(run_dir, 'last_checkpoint')
+        self.check_stamp(run_dir, config)
         if not osp.exists(osp.join(run_dir, final)):
             resume = ['--resume'] if osp.exists(ckpt_file) else []
             self.run([self.py, 'tools/train.py', cfg, '--work-dir', run_dir]
@@ -191,6 +216,34 @@ class Ablation:
             raise RuntimeError(f'{run_dir}: training ended at {ckpt}, not '
                                f'{final}')
         return ckpt
+
+    @staticmethod
+    def check_stamp(run_dir: str, config) -> None:
+        """Refuse to reuse a run made with another config.
+
+        The resolved config is stored as ``config_resolved.json`` when a
+        run starts; a later ablation (after a config or variant change)
+        that finds a different one would otherwise report the old run's
+        checkpoint and results under the new variant's name.
+        """
+        stamp = osp.join(run_dir, 'config_resolved.json')
+        text = json.dumps(config.to_dict(), sort_keys=True, default=str,
+                          indent=1)
+        if osp.exists(stamp):
+            with open(stamp) as f:
+                if f.read() != text:
+                    raise RuntimeError(
+                        f'{run_dir} was trained with another config than '
+                        f'this ablation asks for (see {stamp}); delete the '
+                        'folder or use another --work-dir')
+            return
+        if osp.exists(osp.join(run_dir, 'last_checkpoint')):
+            raise RuntimeError(
+                f'{run_dir} holds a run without {osp.basename(stamp)} (made '
+                'before runs were stamped): its config cannot be checked; '
+                'delete the folder or use another --work-dir')
+        with open(stamp, 'w') as f:
+            f.write(text)
 
     def test(self, run_dir: str, cfg: str, ckpt: str, name: str,
              test_cfg: str = '') -> dict:
@@ -465,6 +518,16 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             '(i) head B - (b) head B': ('i/B', 'b/B'),
             '(i) head B - (c) head B': ('i/B', 'c/B'),
             '(i) head B - (i) head A': ('i/B', 'i/A'),
+            **{f'({v}) head B - (a) control': (f'{v}/B', 'a/A')
+               for v in 'jkl'},
+            **{f'({v}) head B - (b) head B': (f'{v}/B', 'b/B')
+               for v in 'jkl'},
+            **{f'({v}) head B - (c) head B': (f'{v}/B', 'c/B')
+               for v in 'jkl'},
+            **{f'({v}) head B - ({v}) head A': (f'{v}/B', f'{v}/A')
+               for v in 'jkl'},
+            **{f'({v}) bank head B - ({v}) head B': (f'{v}/B_bank', f'{v}/B')
+               for v in 'kl'},
         }.items()
     }
     report = dict(seeds=list(per_seed), variants=VARIANTS,
