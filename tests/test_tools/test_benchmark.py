@@ -31,3 +31,27 @@ def test_benchmark_reports_latency_and_ratio(tmp_path):
     # the online cache holds the supports and the key frame, no more
     assert [p['cached_frames'] for p in points] == [1, 2] + [3] * 8
     assert 'online stream of 10 frames' in proc.stdout
+
+
+def test_benchmark_profiles_where_a_train_step_goes(tmp_path):
+    folder = frame_folder(tmp_path / 'frames', [(64, 80)] * 2)
+    out = tmp_path / 'bench.json'
+    proc = run_tool(['tools/analysis_tools/benchmark.py', TOY2, '--video',
+                     str(folder), '--num-frames', '1', '--warmup', '0',
+                     '--supports', '1', '--main-support', '1',
+                     '--train-steps', '1', '--train-shape', '64', '96',
+                     '--profile', '--out', str(out)])
+    train = json.load(open(out))['train']
+    s1, s2 = train['stage1']['profile_ms'], train['stage2']['profile_ms']
+    # stage 2 runs the frozen trunk once for the group, conv5 for the
+    # descriptors and again (with gradient) for the triplet's frames
+    assert {'hvr.frozen_trunk', 'hvr.descriptor_head', 'hvr.triplet_head',
+            'hvr.roi_loss', 'bench.backward'} <= set(s2)
+    assert 'hvr.backbone' in s1 and 'hvr.frozen_trunk' not in s1
+    for prof in (s1, s2):
+        assert all(v > 0 for v in prof.values())
+        # the model's regions are nested in the forward pass
+        assert sum(v for k, v in prof.items() if k.startswith('hvr.')) <= \
+            prof['bench.forward']
+    assert 'stage2 profile' in proc.stdout and 'hvr.frozen_trunk' in \
+        proc.stdout

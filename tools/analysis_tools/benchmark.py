@@ -20,6 +20,8 @@ import time
 import numpy as np
 import torch
 from terminaltables import AsciiTable
+from torch import Tensor
+from torch.profiler import record_function
 
 
 def parse_args():
@@ -36,6 +38,11 @@ def parse_args():
     parser.add_argument('--main-support', type=int, default=21,
                         help='support frames of the (a) vs (b) comparison')
     parser.add_argument('--train-steps', type=int, default=0)
+    parser.add_argument('--profile', action='store_true',
+                        help='with --train-steps: also profile as many '
+                        'extra steps per stage and report where a step '
+                        "spends its time (the model's hvr.* regions, "
+                        'backward, optimizer step)')
     parser.add_argument('--train-shape', type=int, nargs=2,
                         default=[600, 1000], metavar=('H', 'W'),
                         help='frame size of the timed training steps')
@@ -159,8 +166,44 @@ def summarize(times) -> dict:
         frames=len(ms))
 
 
+def train_step(model, optim, data) -> Tensor:
+    with record_function('bench.forward'):
+        batch = model.data_preprocessor(data, True)
+        losses = model.loss(batch['inputs'], batch['data_samples'])
+        loss = sum(v for k, v in losses.items() if 'loss' in k)
+    optim.zero_grad()
+    with record_function('bench.backward'):
+        loss.backward()
+    with record_function('bench.optimizer_step'):
+        optim.step()
+    return loss
+
+
+def profile_steps(model, optim, data, steps: int) -> dict:
+    """ms per step spent in the labelled regions (``hvr.*`` from the
+    model, ``bench.*`` from :func:`train_step`), wall clock of the
+    region's outermost call."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU]
+    if device_is_cuda(model):
+        activities.append(ProfilerActivity.CUDA)
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            train_step(model, optim, data)
+            sync()
+    regions = {}
+    for event in prof.key_averages():
+        if event.key.startswith(('hvr.', 'bench.')):
+            regions[event.key] = event.cpu_time_total / 1e3 / steps
+    return regions
+
+
+def device_is_cuda(model) -> bool:
+    return next(model.parameters()).is_cuda
+
+
 def time_train_steps(config, steps: int, shape=(600, 1000),
-                     device: str = 'cpu') -> dict:
+                     device: str = 'cpu', profile: bool = False) -> dict:
     from mmengine.config import Config
     from mmhvr.testing import demo_video_group
     from mmhvr.registry import MODELS
@@ -187,12 +230,7 @@ def time_train_steps(config, steps: int, shape=(600, 1000),
         for _ in range(steps + 1):
             sync()
             start = time.perf_counter()
-            batch = model.data_preprocessor(data, True)
-            losses = model.loss(batch['inputs'], batch['data_samples'])
-            loss = sum(v for k, v in losses.items() if 'loss' in k)
-            optim.zero_grad()
-            loss.backward()
-            optim.step()
+            loss = train_step(model, optim, data)
             sync()
             times.append(time.perf_counter() - start)
             if not torch.isfinite(loss):
@@ -202,6 +240,9 @@ def time_train_steps(config, steps: int, shape=(600, 1000),
             params=sum(p.numel() for p in model.parameters()),
             trainable_params=sum(p.numel() for p in params),
             last_loss=float(loss), peak_gpu_mb=peak_gpu_mb())
+        if profile:
+            out[f'stage{stage}']['profile_ms'] = profile_steps(
+                model, optim, data, steps)
         del model, optim
     return out
 
@@ -258,12 +299,19 @@ def main():
           f"{results['ratio']:.3f}x")
     if args.train_steps:
         results['train'] = time_train_steps(args.config, args.train_steps,
-                                            args.train_shape, args.device)
+                                            args.train_shape, args.device,
+                                            args.profile)
         for stage, r in results['train'].items():
             print(f"train step {stage}: median {r['median_ms']:.0f} ms "
                   f"({r['params'] / 1e6:.2f}M parameters, "
                   f"{r['trainable_params'] / 1e6:.2f}M trained, last loss "
                   f"{r['last_loss']:.3f}, peak GPU {r['peak_gpu_mb']:.0f} MB)")
+            if 'profile_ms' in r:
+                print(AsciiTable(
+                    [['region', 'ms per step (profiled)']] +
+                    [[k, f'{v:.1f}'] for k, v in sorted(
+                        r['profile_ms'].items(), key=lambda kv: -kv[1])],
+                    title=f'{stage} profile').table)
         results['train']['stage2_over_stage1'] = \
             results['train']['stage2']['median_ms'] / \
             results['train']['stage1']['median_ms']

@@ -7,6 +7,7 @@ from mmdet.models.detectors import BaseDetector
 from mmdet.structures import DetDataSample, TrackDataSample
 from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 from torch import Tensor
+from torch.profiler import record_function
 
 from mmhvr.registry import MODELS
 from mmhvr.utils import majority_label
@@ -223,12 +224,16 @@ class HVRDetector(BaseDetector):
             videos = self.select_triplet(inputs, data_samples)
             return self.extract_feat(inputs[videos].flatten(0, 1)), videos
         with torch.no_grad():
-            trunk = resnet_trunk(self.backbone, inputs.flatten(0, 1), frozen)
-            c5 = resnet_head(self.backbone, trunk, frozen)
+            with record_function('hvr.frozen_trunk'):
+                trunk = resnet_trunk(self.backbone, inputs.flatten(0, 1),
+                                     frozen)
+            with record_function('hvr.descriptor_head'):
+                c5 = resnet_head(self.backbone, trunk, frozen)
         videos = self.select_triplet(inputs, data_samples, c5=c5)
         trunk = trunk.view(num_videos, num_frames,
                            *trunk.shape[1:])[videos].flatten(0, 1)
-        c5 = resnet_head(self.backbone, trunk, frozen)
+        with record_function('hvr.triplet_head'):
+            c5 = resnet_head(self.backbone, trunk, frozen)
         return self.neck((c5, ))[0], videos
 
     def loss(self, inputs: Tensor,
@@ -244,7 +249,8 @@ class HVRDetector(BaseDetector):
             x, videos = self._triplet_features(inputs, data_samples)
         else:
             videos = list(range(inputs.shape[0]))
-            x = self.extract_feat(inputs.flatten(0, 1))
+            with record_function('hvr.backbone'):
+                x = self.extract_feat(inputs.flatten(0, 1))
         frames = [
             f for v in videos for f in data_samples[v].video_data_samples
         ]
@@ -268,19 +274,22 @@ class HVRDetector(BaseDetector):
                 if 'loss' in name and 'rpn' not in name:
                     losses[f'rpn_{name}'] = losses.pop(name)
 
-        proposals = self.propose(x, frames)
-        memories = self.roi_head.frame_memory(x,
-                                              [p.bboxes for p in proposals])
+        with record_function('hvr.proposals'):
+            proposals = self.propose(x, frames)
+        with record_function('hvr.frame_memory'):
+            memories = self.roi_head.frame_memory(
+                x, [p.bboxes for p in proposals])
         video_memories = [
             merge_memories(memories[i * num_frames:(i + 1) * num_frames])
             for i in range(len(videos))
         ]
-        losses.update(
-            self.roi_head.loss(
-                x[keys], [proposals[k] for k in keys],
-                key_samples,
-                [video_memories[k // num_frames] for k in keys],
-                with_inter=self.stage == 2))
+        with record_function('hvr.roi_loss'):
+            losses.update(
+                self.roi_head.loss(
+                    x[keys], [proposals[k] for k in keys],
+                    key_samples,
+                    [video_memories[k // num_frames] for k in keys],
+                    with_inter=self.stage == 2))
         return losses
 
     # -- testing ----------------------------------------------------------
