@@ -357,6 +357,28 @@ def test_triplet_space_is_checked():
     model_cfg.roi_head.triplet_space = 'qk'
     with pytest.raises(ValueError, match="triplet_space must be one of"):
         MODELS.build(model_cfg)
+    model_cfg.roi_head.triplet_space = 'query_key'
+    model_cfg.roi_head.triplet_mining = 'semi'
+    with pytest.raises(ValueError, match="triplet_mining must be one of"):
+        MODELS.build(model_cfg)
+    model_cfg.roi_head.triplet_space = 'output'
+    model_cfg.roi_head.triplet_mining = 'all'
+    with pytest.raises(ValueError, match="needs triplet_space='query_key'"):
+        MODELS.build(model_cfg)
+
+
+@pytest.mark.parametrize('to_features', [False, True])
+def test_batch_all_mining_trains_the_relation_space(to_features):
+    model = relation_loss_backward(triplet_space='query_key',
+                                   triplet_mining='all',
+                                   triplet_to_features=to_features)
+    head = model.roi_head.bbox_head
+    rel = head.inter_relation
+    for layer in (rel.query, rel.key):
+        assert layer.weight.grad.abs().sum() > 0
+    assert rel.out.weight.grad is None or rel.out.weight.grad.abs().sum() == 0
+    fc2 = head.fc2.weight.grad
+    assert (fc2 is not None and fc2.abs().sum() > 0) == to_features
 
 
 def _bank_file(tmp_path, model, classes, n=12):

@@ -134,3 +134,36 @@ def test_relation_triplet_loss_both_spaces_by_hand(normalize):
         # row 0: |a-p| = 4, |a-n| = 3 -> 2 ; row 1: 1 - 1 + 1 = 1
         expected = torch.tensor(10 * (2 + 1) / 2)
     torch.testing.assert_close(loss, expected)
+
+
+def test_relation_triplet_loss_batch_all_known_value():
+    # RoIs 0, 1: class 0; 2: class 1 (alone: no positive); 3: background
+    labels = torch.tensor([0, 0, 1, 2])
+    q = torch.tensor([[0.], [1.], [3.], [0.5]])
+    k = torch.tensor([[0.], [2.], [0.], [5.]])
+    loss = RelationTripletLoss(margin=1.0, loss_weight=1.0, normalize=False)
+    # anchor 0: |q0-k1| = 2 against |q0-k2| = 0 -> 3, |q0-k3| = 5 -> 0
+    # anchor 1: |q1-k0| = 1 against |q1-k2| = 1 -> 1, |q1-k3| = 4 -> 0
+    # anchors 2 (no positive) and 3 (background): none; 2 active triplets
+    out = loss.batch_all(q, k, labels, num_classes=2)
+    assert out.item() == pytest.approx((3 + 1) / 2)
+    assert RelationTripletLoss(loss_weight=10.0, normalize=False).batch_all(
+        q, k, labels, 2).item() == pytest.approx(20.0)
+    # normalised 1-d rows are +-1: every distance is 0 or 2
+    qn = torch.tensor([[1.], [1.], [-1.], [1.]])
+    kn = torch.tensor([[1.], [-1.], [1.], [1.]])
+    # anchor 0: |q0-k1| = 2; negatives k2 (0), k3 (0) -> 3, 3
+    # anchor 1: |q1-k0| = 0; negatives k2 (0) -> 1, k3 (0) -> 1
+    assert RelationTripletLoss(loss_weight=1.0).batch_all(
+        2 * qn, 3 * kn, labels, 2).item() == pytest.approx(8 / 4)
+
+
+def test_relation_triplet_loss_batch_all_nothing_active_and_grad():
+    labels = torch.tensor([0, 1, 2])  # no class has two RoIs
+    q = torch.randn(3, 4, requires_grad=True)
+    out = RelationTripletLoss().batch_all(q, torch.randn(3, 4), labels, 2)
+    assert out.item() == 0
+    out.backward()
+    assert q.grad is not None and q.grad.abs().sum() == 0
+    with pytest.raises(ValueError, match='N = 2 labels'):
+        RelationTripletLoss().batch_all(q, torch.randn(3, 4), labels[:2], 2)

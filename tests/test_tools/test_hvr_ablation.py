@@ -91,7 +91,7 @@ def test_new_variants_config_lines(tmp_path):
     from mmengine.config import Config
     s2 = osp.join(REPO, ablation.S2_CFG)
     cfgs = {}
-    for v in 'jkl':
+    for v in 'jklmn':
         folder, extra = ablation.STAGE2_VARIANTS[v]
         path = tmp_path / f'{folder}.py'
         path.write_text(f'_base_ = [{s2!r}]\n' + extra)
@@ -111,6 +111,13 @@ def test_new_variants_config_lines(tmp_path):
     assert cfgs['l'].optim_wrapper.paramwise_cfg == \
         cfgs['k'].optim_wrapper.paramwise_cfg
     assert set('kl') <= set(ablation.BANK_TESTED)
+    for v in 'mn':
+        head = cfgs[v].model.roi_head
+        assert head.triplet_mining == 'all'
+        assert head.triplet_space == 'query_key'
+        assert head.triplet_to_features is (v == 'n')
+        assert head.triplet_loss == base.model.roi_head.triplet_loss
+    assert base.model.roi_head.get('triplet_mining', 'hardest') == 'hardest'
 
 
 def test_fast_inter_lr_reaches_only_the_inter_relation_and_head_b(tmp_path):

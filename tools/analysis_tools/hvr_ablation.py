@@ -28,6 +28,10 @@ For every seed: stage 1, then from the same stage-1 weights
   projections start at std 0.01 and barely move in stage 2, so head B
   sees head A's input; also tested with the cross-video bank;
 * ``l``: ``j`` and ``k`` together; also tested with the cross-video bank;
+* ``m``: ``c`` with batch-all mining (``triplet_mining='all'``: every
+  valid triplet of the pool, averaged over the active ones, instead of
+  each anchor's hardest pair; the whole pool is head B's bank);
+* ``n``: ``m`` with the loss's gradient reaching the shared features;
 * ``i``: ``c`` with the loss on the raw query/key embeddings
   (``normalize=False``, the authors' choice and the configs' default until
   this ablation: unbounded, its gradient dominated the global gradient-norm
@@ -71,7 +75,9 @@ VARIANTS = dict(
     i='stage 2 full, loss on raw (unnormalised) query/key embeddings',
     j='stage 2 full, relation loss into the shared features',
     k='stage 2 full, inter relation and head B at 10x learning rate',
-    l='stage 2 full, (j) and (k) together')
+    l='stage 2 full, (j) and (k) together',
+    m='stage 2 full, batch-all mining (every valid triplet)',
+    n='stage 2 full, batch-all mining into the shared features')
 # (k)'s learning-rate multipliers, as config text
 FAST_INTER = (
     'optim_wrapper = dict(paramwise_cfg=dict(custom_keys={'
@@ -102,7 +108,11 @@ STAGE2_VARIANTS = dict(
     k=('k_fast_inter', FAST_INTER),
     l=('l_to_features_fast_inter',
        'model = dict(roi_head=dict(triplet_to_features=True))\n' +
-       FAST_INTER))
+       FAST_INTER),
+    m=('m_batch_all', "model = dict(roi_head=dict(triplet_mining='all'))\n"),
+    n=('n_batch_all_to_features',
+       "model = dict(roi_head=dict(triplet_mining='all',"
+       ' triplet_to_features=True))\n'))
 # variants also tested with the cross-video bank (head 'B_bank')
 BANK_TESTED = ('h', 'k', 'l')
 
@@ -519,13 +529,13 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             '(i) head B - (c) head B': ('i/B', 'c/B'),
             '(i) head B - (i) head A': ('i/B', 'i/A'),
             **{f'({v}) head B - (a) control': (f'{v}/B', 'a/A')
-               for v in 'jkl'},
+               for v in 'jklmn'},
             **{f'({v}) head B - (b) head B': (f'{v}/B', 'b/B')
-               for v in 'jkl'},
+               for v in 'jklmn'},
             **{f'({v}) head B - (c) head B': (f'{v}/B', 'c/B')
-               for v in 'jkl'},
+               for v in 'jklmn'},
             **{f'({v}) head B - ({v}) head A': (f'{v}/B', f'{v}/A')
-               for v in 'jkl'},
+               for v in 'jklmn'},
             **{f'({v}) bank head B - ({v}) head B': (f'{v}/B_bank', f'{v}/B')
                for v in 'kl'},
         }.items()

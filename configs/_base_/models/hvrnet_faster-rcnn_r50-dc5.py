@@ -89,6 +89,9 @@ model = dict(
         # only: with its gradient into the shared features, lambda = 10
         # collapsed the toy model (triplet_to_features=True)
         triplet_space='query_key',
+        # each anchor RoI's hardest positive/negative (authors' code);
+        # 'all' = batch-all, every valid triplet (README's ablation, (m))
+        triplet_mining='hardest',
         triplet_to_features=False,
         triplet_loss=dict(
             type='RelationTripletLoss',

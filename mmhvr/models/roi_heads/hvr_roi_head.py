@@ -49,6 +49,13 @@ class HVRRoIHead(StandardRoIHead):
             ``'output'``: on the relation's output features, anchor-video
             RoIs against the other videos' by cosine similarity (mmhvr's
             first variant; pair with ``normalize=True``).
+        triplet_mining (str): ``'query_key'`` only. ``'hardest'``: per
+            anchor RoI its lowest-affinity positive and highest-affinity
+            negative (the authors' code), and those RoIs are the bank head
+            B's RoIs attend to. ``'all'``: every valid triplet of the pool,
+            averaged over the active ones
+            (``RelationTripletLoss.batch_all``), and the whole pool is the
+            bank.
         triplet_to_features (bool): ``'query_key'`` only: let the relation
             loss's gradient reach the features the embeddings are computed
             from (RoI head fcs, intra relations, conv5). ``False`` (the
@@ -57,18 +64,27 @@ class HVRRoIHead(StandardRoIHead):
             toy model (see the README's ablation).
     """
     TRIPLET_SPACES = ('query_key', 'output')
+    TRIPLET_MINING = ('hardest', 'all')
 
     def __init__(self,
                  *args,
                  triplet_loss: Optional[ConfigType] = None,
                  triplet_space: str = 'output',
+                 triplet_mining: str = 'hardest',
                  triplet_to_features: bool = True,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if triplet_space not in self.TRIPLET_SPACES:
             raise ValueError(f'triplet_space must be one of '
                              f'{self.TRIPLET_SPACES}, got {triplet_space!r}')
+        if triplet_mining not in self.TRIPLET_MINING:
+            raise ValueError(f'triplet_mining must be one of '
+                             f'{self.TRIPLET_MINING}, got {triplet_mining!r}')
+        if triplet_mining != 'hardest' and triplet_space != 'query_key':
+            raise ValueError("triplet_mining='all' needs "
+                             "triplet_space='query_key'")
         self.triplet_space = triplet_space
+        self.triplet_mining = triplet_mining
         self.triplet_to_features = triplet_to_features
         self.triplet_loss = MODELS.build(triplet_loss) \
             if triplet_loss is not None else None
@@ -179,6 +195,15 @@ class HVRRoIHead(StandardRoIHead):
         bank = self.bbox_head.support_memory(q1)['bank']
         query = relation.query(z)  # (N, dk)
         keys, values = relation.project_support(bank)  # (N, dk), (N, d)
+        if self.triplet_mining == 'all':
+            if self.triplet_to_features:
+                loss = self.triplet_loss.batch_all(
+                    query, keys, labels, self.bbox_head.num_classes)
+            else:
+                loss = self.triplet_loss.batch_all(
+                    relation.query(z.detach()), relation.key(bank.detach()),
+                    labels, self.bbox_head.num_classes)
+            return self.bbox_head.inter_forward(z, (keys, values)), loss
         affinity = (query.detach() @ keys.detach().t()) * \
             relation.head_channels**-0.5
         anchor, pos, neg = mine_affinity_triplets(
