@@ -110,7 +110,7 @@ def test_new_variants_config_lines(tmp_path):
     assert cfgs['l'].model.roi_head.triplet_to_features is True
     assert cfgs['l'].optim_wrapper.paramwise_cfg == \
         cfgs['k'].optim_wrapper.paramwise_cfg
-    assert set('kl') <= set(ablation.BANK_TESTED)
+    assert set('klmn') <= set(ablation.BANK_TESTED)
     for v in 'mn':
         head = cfgs[v].model.roi_head
         assert head.triplet_mining == 'all'
@@ -162,3 +162,28 @@ def test_a_run_made_with_another_config_is_not_reused(tmp_path):
     (old / 'last_checkpoint').write_text('old/iter_10.pth')
     with pytest.raises(RuntimeError, match='cannot be checked'):
         ablation.Ablation.check_stamp(str(old), cfg)
+
+
+def test_retrieval_summary_over_seeds():
+    def means(top1, mass):
+        r = dict(top1=top1, mass=mass, chance=0.5, queries=8)
+        return dict(inter_qk=r, features_cosine=dict(r, top1=0.6))
+
+    retrievals = {
+        'seed0': dict(c_full=dict(confusable=means(0.4, 0.5),
+                                  all=means(0.7, 0.6))),
+        'seed1': dict(c_full=dict(confusable=means(0.6, 0.5),
+                                  all=means(0.9, 0.8)),
+                      m_batch_all=dict(confusable=means(0.8, 0.7),
+                                       all=means(0.9, 0.9))),
+    }
+    out = ablation.summarize_retrieval(retrievals)
+    assert out['c_full']['confusable']['relation_top1']['mean'] == \
+        pytest.approx(0.5)
+    assert out['c_full']['all']['relation_mass']['values'] == \
+        pytest.approx([0.6, 0.8])
+    assert out['c_full']['confusable']['features_top1']['mean'] == \
+        pytest.approx(0.6)
+    assert np.isnan(out['m_batch_all']['all']['relation_top1']['std'])
+    table = ablation.retrieval_markdown(out)
+    assert '| c_full | confusable | 0.500 ± 0.141 | 0.500 ± 0.000 |' in table

@@ -114,7 +114,7 @@ STAGE2_VARIANTS = dict(
        "model = dict(roi_head=dict(triplet_mining='all',"
        ' triplet_to_features=True))\n'))
 # variants also tested with the cross-video bank (head 'B_bank')
-BANK_TESTED = ('h', 'k', 'l')
+BANK_TESTED = ('h', 'k', 'l', 'm', 'n')
 
 
 def parse_args():
@@ -147,6 +147,8 @@ class Ablation:
         self.progress = osp.join(self.work_dir, 'progress.log')
         self.total = len(args.seeds) * (1 + len(args.variants))
         self.done = 0
+        # seed folder -> run folder -> relation_retrieval means
+        self.retrievals: Dict[str, Dict[str, dict]] = {}
         os.makedirs(self.work_dir, exist_ok=True)
 
     def log(self, msg: str) -> None:
@@ -311,8 +313,32 @@ class Ablation:
                 ckpt, '--out', bank, '--per-class',
                 str(self.args.bank_per_class)
             ], osp.join(run_dir, 'bank.log'))
+        self.retrieval(run_dir, cfg, ckpt, bank)
         return self.test(run_dir, cfg, ckpt, 'B_bank',
                          f'support_bank=dict(file={bank!r})')
+
+    def retrieval(self, run_dir: str, cfg: str, ckpt: str,
+                  bank: str) -> dict:
+        """``relation_retrieval.py`` over the run's bank: among the
+        confusable classes and among all foreground classes."""
+        from mmengine.config import Config
+        classes = list(Config.fromfile(cfg).toy_classes)
+        out = {}
+        for name, which in (('confusable', self.args.confusable),
+                            ('all', classes)):
+            path = osp.join(run_dir, f'retrieval_{name}.json')
+            if not osp.exists(path):
+                self.run([
+                    self.py, 'tools/analysis_tools/relation_retrieval.py',
+                    cfg, ckpt, '--bank', bank, '--out', path, '--classes'
+                ] + list(which), osp.join(run_dir, 'retrieval.log'))
+            with open(path) as f:
+                res = json.load(f)
+            out[name] = {space: res[space]['mean']
+                         for space in ('inter_qk', 'features_cosine')}
+        self.retrievals.setdefault(osp.basename(osp.dirname(run_dir)),
+                                   {})[osp.basename(run_dir)] = out
+        return out
 
     def step(self, what: str, fn):
         self.done += 1
@@ -454,6 +480,49 @@ def paired(per_seed: Dict[int, dict], x: str, y: str,
     return dict(confusable_AP=stat(diffs), mAP=stat(mdiffs))
 
 
+def summarize_retrieval(retrievals: Dict[str, Dict[str, dict]]) -> dict:
+    """run folder -> classes ('confusable'/'all') -> figure -> mean ±
+    std over seeds of the relation_retrieval means."""
+    figures = dict(relation_top1=('inter_qk', 'top1'),
+                   relation_mass=('inter_qk', 'mass'),
+                   chance=('inter_qk', 'chance'),
+                   features_top1=('features_cosine', 'top1'))
+    runs = sorted({r for per_run in retrievals.values() for r in per_run})
+    out = {}
+    for run in runs:
+        seeds = [per_run[run] for per_run in retrievals.values()
+                 if run in per_run]
+        out[run] = {}
+        for which in ('confusable', 'all'):
+            out[run][which] = {}
+            for fig, (space, key) in figures.items():
+                v = np.asarray([r[which][space][key] for r in seeds], float)
+                out[run][which][fig] = dict(
+                    mean=float(v.mean()),
+                    std=float(v.std(ddof=1)) if len(v) > 1 else float('nan'),
+                    values=v.tolist())
+    return out
+
+
+def retrieval_markdown(retrieval: dict) -> str:
+    def f(s):
+        return f'{s["mean"]:.3f} ± {s["std"]:.3f}'
+
+    lines = [
+        '', 'Does the inter relation attend to the query\'s class? '
+        '(relation_retrieval.py over each run\'s support bank, mean ± std '
+        'over seeds; chance = what uniform attention gives)', '',
+        '| run | classes | relation top-1 | relation attention on own class'
+        ' | chance | feature cosine top-1 |', '|---|---|---|---|---|---|'
+    ]
+    for run, per in retrieval.items():
+        for which, r in per.items():
+            lines.append(f'| {run} | {which} | {f(r["relation_top1"])} | '
+                         f'{f(r["relation_mass"])} | {f(r["chance"])} | '
+                         f'{f(r["features_top1"])} |')
+    return '\n'.join(lines) + '\n'
+
+
 def markdown(summary: dict, comparisons: dict, seeds: List[int],
              confusable: List[str]) -> str:
     def f(s):
@@ -537,17 +606,21 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             **{f'({v}) head B - ({v}) head A': (f'{v}/B', f'{v}/A')
                for v in 'jklmn'},
             **{f'({v}) bank head B - ({v}) head B': (f'{v}/B_bank', f'{v}/B')
-               for v in 'kl'},
+               for v in 'klmn'},
         }.items()
     }
+    retrieval = summarize_retrieval(ab.retrievals)
     report = dict(seeds=list(per_seed), variants=VARIANTS,
                   confusable=args.confusable, per_seed=per_seed,
-                  summary=summary, comparisons=comparisons)
+                  summary=summary, comparisons=comparisons,
+                  retrieval=retrieval)
     with open(osp.join(ab.work_dir, 'ablation.json'), 'w') as f:
         json.dump(report, f, indent=1)
     with open(osp.join(ab.work_dir, 'ablation.md'), 'w') as f:
         f.write(markdown(summary, comparisons, list(per_seed),
                          args.confusable))
+        if retrieval:
+            f.write(retrieval_markdown(retrieval))
 
 
 if __name__ == '__main__':
