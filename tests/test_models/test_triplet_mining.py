@@ -167,3 +167,16 @@ def test_relation_triplet_loss_batch_all_nothing_active_and_grad():
     assert q.grad is not None and q.grad.abs().sum() == 0
     with pytest.raises(ValueError, match='N = 2 labels'):
         RelationTripletLoss().batch_all(q, torch.randn(3, 4), labels[:2], 2)
+
+
+def test_relation_accuracy_known_answer():
+    from mmhvr.models.roi_heads.hvr_roi_head import relation_accuracy
+    labels = torch.tensor([0, 0, 1, 2])  # 2 = background, never counted
+    aff = torch.tensor([
+        [9., 1., 5., 0.],  # itself excluded: best other is 2 (class 1): miss
+        [7., 9., 0., 0.],  # best other is 0 (class 0): hit
+        [0., 0., 9., 8.],  # best other is 3 (background): miss
+        [9., 9., 9., 9.],
+    ])
+    assert relation_accuracy(aff, labels, 2).item() == pytest.approx(100 / 3)
+    assert relation_accuracy(aff[3:, 3:], labels[3:], 2).item() == 0

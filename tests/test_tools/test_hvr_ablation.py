@@ -91,7 +91,7 @@ def test_new_variants_config_lines(tmp_path):
     from mmengine.config import Config
     s2 = osp.join(REPO, ablation.S2_CFG)
     cfgs = {}
-    for v in 'jklmn':
+    for v in 'jklmno':
         folder, extra = ablation.STAGE2_VARIANTS[v]
         path = tmp_path / f'{folder}.py'
         path.write_text(f'_base_ = [{s2!r}]\n' + extra)
@@ -118,6 +118,9 @@ def test_new_variants_config_lines(tmp_path):
         assert head.triplet_to_features is (v == 'n')
         assert head.triplet_loss == base.model.roi_head.triplet_loss
     assert base.model.roi_head.get('triplet_mining', 'hardest') == 'hardest'
+    o = cfgs['o'].model.roi_head
+    assert o.triplet_to_features is True and o.triplet_loss.loss_weight == 0.1
+    assert o.triplet_loss.normalize is True
 
 
 def test_fast_inter_lr_reaches_only_the_inter_relation_and_head_b(tmp_path):

@@ -32,6 +32,8 @@ For every seed: stage 1, then from the same stage-1 weights
   valid triplet of the pool, averaged over the active ones, instead of
   each anchor's hardest pair; the whole pool is head B's bank);
 * ``n``: ``m`` with the loss's gradient reaching the shared features;
+* ``o``: ``g`` at lambda = 0.1 (with (b) lambda = 0, (g) 1 and (j) 10:
+  how much the loss into the shared features helps or hurts by lambda);
 * ``i``: ``c`` with the loss on the raw query/key embeddings
   (``normalize=False``, the authors' choice and the configs' default until
   this ablation: unbounded, its gradient dominated the global gradient-norm
@@ -77,7 +79,8 @@ VARIANTS = dict(
     k='stage 2 full, inter relation and head B at 10x learning rate',
     l='stage 2 full, (j) and (k) together',
     m='stage 2 full, batch-all mining (every valid triplet)',
-    n='stage 2 full, batch-all mining into the shared features')
+    n='stage 2 full, batch-all mining into the shared features',
+    o='stage 2, relation loss into the shared features, lambda = 0.1')
 # (k)'s learning-rate multipliers, as config text
 FAST_INTER = (
     'optim_wrapper = dict(paramwise_cfg=dict(custom_keys={'
@@ -112,7 +115,10 @@ STAGE2_VARIANTS = dict(
     m=('m_batch_all', "model = dict(roi_head=dict(triplet_mining='all'))\n"),
     n=('n_batch_all_to_features',
        "model = dict(roi_head=dict(triplet_mining='all',"
-       ' triplet_to_features=True))\n'))
+       ' triplet_to_features=True))\n'),
+    o=('o_to_features_lambda0.1',
+       'model = dict(roi_head=dict(triplet_to_features=True,'
+       ' triplet_loss=dict(loss_weight=0.1)))\n'))
 # variants also tested with the cross-video bank (head 'B_bank')
 BANK_TESTED = ('h', 'k', 'l', 'm', 'n')
 
@@ -598,13 +604,13 @@ def write_report(ab: Ablation, args, per_seed: Dict[int, dict]) -> None:
             '(i) head B - (c) head B': ('i/B', 'c/B'),
             '(i) head B - (i) head A': ('i/B', 'i/A'),
             **{f'({v}) head B - (a) control': (f'{v}/B', 'a/A')
-               for v in 'jklmn'},
+               for v in 'jklmno'},
             **{f'({v}) head B - (b) head B': (f'{v}/B', 'b/B')
-               for v in 'jklmn'},
+               for v in 'jklmno'},
             **{f'({v}) head B - (c) head B': (f'{v}/B', 'c/B')
-               for v in 'jklmn'},
+               for v in 'jklmno'},
             **{f'({v}) head B - ({v}) head A': (f'{v}/B', f'{v}/A')
-               for v in 'jklmn'},
+               for v in 'jklmno'},
             **{f'({v}) bank head B - ({v}) head B': (f'{v}/B_bank', f'{v}/B')
                for v in 'klmn'},
         }.items()

@@ -28,6 +28,25 @@ def merge_memories(memories: Sequence[FrameMemory]) -> FrameMemory:
         inter=cat_projections([m['inter'] for m in memories]))
 
 
+@torch.no_grad()
+def relation_accuracy(affinity: Tensor, labels: Tensor,
+                      num_classes: int) -> Tensor:
+    """Percentage of foreground RoIs whose highest-affinity other RoI of
+    the pool has their label (what the inter relation attends to most).
+
+    Args:
+        affinity (Tensor): (N, N) query (row) against key (column).
+        labels (Tensor): (N, ) labels, ``num_classes`` = background.
+    """
+    n = labels.numel()
+    fg = labels < num_classes
+    if n < 2 or not fg.any():
+        return affinity.new_zeros(())
+    eye = torch.eye(n, dtype=torch.bool, device=affinity.device)
+    best = affinity.float().masked_fill(eye, float('-inf')).argmax(1)
+    return (labels[best] == labels)[fg].float().mean() * 100
+
+
 @MODELS.register_module()
 class HVRRoIHead(StandardRoIHead):
     """RoIAlign → :class:`HVRBBoxHead` with intra- and inter-video relations.
@@ -170,7 +189,8 @@ class HVRRoIHead(StandardRoIHead):
 
         assert len(sizes) >= 2, 'the inter-video relation needs >= 2 videos'
         if self.triplet_space == 'query_key':
-            e, loss_rel = self._inter_train_query_key(q1, z, labels)
+            e, loss_rel, acc_rel = self._inter_train_query_key(q1, z, labels)
+            losses['acc_relation'] = acc_rel
         else:
             e, loss_rel = self._inter_train_output(q1, z, labels, sizes)
         cls_b, reg_b = self.bbox_head.head_final(e)
@@ -180,8 +200,8 @@ class HVRRoIHead(StandardRoIHead):
         losses['loss_relation'] = loss_rel
         return losses
 
-    def _inter_train_query_key(self, q1: Tensor, z: Tensor,
-                               labels: Tensor) -> Tuple[Tensor, Tensor]:
+    def _inter_train_query_key(self, q1: Tensor, z: Tensor, labels: Tensor
+                               ) -> Tuple[Tensor, Tensor, Tensor]:
         """Mining and loss in the inter-video relation's query/key space.
 
         Every sampled key-frame RoI of the three videos is a query (its
@@ -189,12 +209,16 @@ class HVRRoIHead(StandardRoIHead):
         mined positives and negatives are the bank every RoI attends to.
 
         Returns:
-            tuple[Tensor]: enhanced features (N, d) and the relation loss.
+            tuple[Tensor]: enhanced features (N, d), the relation loss and
+            :func:`relation_accuracy` of the affinity (logged).
         """
         relation = self.bbox_head.inter_relation
         bank = self.bbox_head.support_memory(q1)['bank']
         query = relation.query(z)  # (N, dk)
         keys, values = relation.project_support(bank)  # (N, dk), (N, d)
+        affinity = (query.detach() @ keys.detach().t()) * \
+            relation.head_channels**-0.5
+        acc = relation_accuracy(affinity, labels, self.bbox_head.num_classes)
         if self.triplet_mining == 'all':
             if self.triplet_to_features:
                 loss = self.triplet_loss.batch_all(
@@ -203,9 +227,7 @@ class HVRRoIHead(StandardRoIHead):
                 loss = self.triplet_loss.batch_all(
                     relation.query(z.detach()), relation.key(bank.detach()),
                     labels, self.bbox_head.num_classes)
-            return self.bbox_head.inter_forward(z, (keys, values)), loss
-        affinity = (query.detach() @ keys.detach().t()) * \
-            relation.head_channels**-0.5
+            return self.bbox_head.inter_forward(z, (keys, values)), loss, acc
         anchor, pos, neg = mine_affinity_triplets(
             affinity.float(), labels, self.bbox_head.num_classes)
         if self.triplet_to_features:
@@ -218,7 +240,7 @@ class HVRRoIHead(StandardRoIHead):
         if len(anchor) > 0:
             rows = torch.unique(torch.cat([pos, neg]))
             keys, values = keys[rows], values[rows]
-        return self.bbox_head.inter_forward(z, (keys, values)), loss
+        return self.bbox_head.inter_forward(z, (keys, values)), loss, acc
 
     def _inter_train_output(self, q1: Tensor, z: Tensor, labels: Tensor,
                             sizes: List[int]) -> Tuple[Tensor, Tensor]:
