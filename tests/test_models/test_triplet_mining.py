@@ -170,7 +170,7 @@ def test_relation_triplet_loss_batch_all_nothing_active_and_grad():
 
 
 def test_relation_accuracy_known_answer():
-    from mmhvr.models.roi_heads.hvr_roi_head import relation_accuracy
+    from mmhvr.models.utils import relation_accuracy
     labels = torch.tensor([0, 0, 1, 2])  # 2 = background, never counted
     aff = torch.tensor([
         [9., 1., 5., 0.],  # itself excluded: best other is 2 (class 1): miss

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from mmhvr.registry import MODELS
 from ..utils import (full_precision, mine_affinity_triplets,
-                     mine_hard_triplets)
+                     mine_hard_triplets, relation_accuracy)
 from .hvr_bbox_head import cat_projections
 
 FrameMemory = Dict[str, object]
@@ -26,25 +26,6 @@ def merge_memories(memories: Sequence[FrameMemory]) -> FrameMemory:
         intra1=cat_projections([m['intra1'] for m in memories]),
         intra2=cat_projections([m['intra2'] for m in memories]),
         inter=cat_projections([m['inter'] for m in memories]))
-
-
-@torch.no_grad()
-def relation_accuracy(affinity: Tensor, labels: Tensor,
-                      num_classes: int) -> Tensor:
-    """Percentage of foreground RoIs whose highest-affinity other RoI of
-    the pool has their label (what the inter relation attends to most).
-
-    Args:
-        affinity (Tensor): (N, N) query (row) against key (column).
-        labels (Tensor): (N, ) labels, ``num_classes`` = background.
-    """
-    n = labels.numel()
-    fg = labels < num_classes
-    if n < 2 or not fg.any():
-        return affinity.new_zeros(())
-    eye = torch.eye(n, dtype=torch.bool, device=affinity.device)
-    best = affinity.float().masked_fill(eye, float('-inf')).argmax(1)
-    return (labels[best] == labels)[fg].float().mean() * 100
 
 
 @MODELS.register_module()

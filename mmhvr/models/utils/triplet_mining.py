@@ -114,3 +114,22 @@ def mine_affinity_triplets(affinity: Tensor, labels: Tensor,
     neg = torch.where(other, affinity, affinity.new_full((), -inf)).argmax(1)
     anchor = torch.nonzero(valid).flatten()
     return anchor, pos[anchor], neg[anchor]
+
+
+@torch.no_grad()
+def relation_accuracy(affinity: Tensor, labels: Tensor,
+                      num_classes: int) -> Tensor:
+    """Percentage of foreground RoIs whose highest-affinity other RoI of
+    the pool has their label (what the inter relation attends to most).
+
+    Args:
+        affinity (Tensor): (N, N) query (row) against key (column).
+        labels (Tensor): (N, ) labels, ``num_classes`` = background.
+    """
+    n = labels.numel()
+    fg = labels < num_classes
+    if n < 2 or not fg.any():
+        return affinity.new_zeros(())
+    eye = torch.eye(n, dtype=torch.bool, device=affinity.device)
+    best = affinity.float().masked_fill(eye, float('-inf')).argmax(1)
+    return (labels[best] == labels)[fg].float().mean() * 100
