@@ -315,6 +315,8 @@ def test_stage2_shared_trunk_gives_the_two_pass_features():
         expected = model.extract_feat(inputs[videos].flatten(0, 1))
     assert len(set(videos)) == 3 and videos[0] == 0
     torch.testing.assert_close(x, expected)
+    # the trained stages and RoIAlign get the usual (N, C, H, W) layout
+    assert x.is_contiguous()
 
 
 def relation_loss_backward(**roi_head_cfg):

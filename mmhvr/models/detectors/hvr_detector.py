@@ -224,14 +224,21 @@ class HVRDetector(BaseDetector):
             videos = self.select_triplet(inputs, data_samples)
             return self.extract_feat(inputs[videos].flatten(0, 1)), videos
         with torch.no_grad():
+            # channels-last frames: on the CPU the frozen, gradient-free
+            # convolutions run 25-35% faster (toy R18, R50; same values to
+            # 1e-6; not measured on a GPU, so left as is there); the
+            # triplet's frames go back to the usual layout for the trained
+            # conv5 and RoIAlign
+            frames = inputs.flatten(0, 1)
+            if frames.device.type == 'cpu':
+                frames = frames.contiguous(memory_format=torch.channels_last)
             with record_function('hvr.frozen_trunk'):
-                trunk = resnet_trunk(self.backbone, inputs.flatten(0, 1),
-                                     frozen)
+                trunk = resnet_trunk(self.backbone, frames, frozen)
             with record_function('hvr.descriptor_head'):
                 c5 = resnet_head(self.backbone, trunk, frozen)
         videos = self.select_triplet(inputs, data_samples, c5=c5)
-        trunk = trunk.view(num_videos, num_frames,
-                           *trunk.shape[1:])[videos].flatten(0, 1)
+        trunk = trunk.view(num_videos, num_frames, *trunk.shape[1:])[
+            videos].flatten(0, 1).contiguous()
         with record_function('hvr.triplet_head'):
             c5 = resnet_head(self.backbone, trunk, frozen)
         return self.neck((c5, ))[0], videos
