@@ -110,7 +110,7 @@ def test_new_variants_config_lines(tmp_path):
     assert cfgs['l'].model.roi_head.triplet_to_features is True
     assert cfgs['l'].optim_wrapper.paramwise_cfg == \
         cfgs['k'].optim_wrapper.paramwise_cfg
-    assert set('klmn') <= set(ablation.BANK_TESTED)
+    assert set('bklmn') <= set(ablation.BANK_TESTED)
     for v in 'mn':
         head = cfgs[v].model.roi_head
         assert head.triplet_mining == 'all'

@@ -120,7 +120,7 @@ STAGE2_VARIANTS = dict(
        'model = dict(roi_head=dict(triplet_to_features=True,'
        ' triplet_loss=dict(loss_weight=0.1)))\n'))
 # variants also tested with the cross-video bank (head 'B_bank')
-BANK_TESTED = ('h', 'k', 'l', 'm', 'n')
+BANK_TESTED = ('b', 'h', 'k', 'l', 'm', 'n')
 
 
 def parse_args():
