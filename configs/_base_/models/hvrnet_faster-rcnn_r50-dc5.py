@@ -86,8 +86,9 @@ model = dict(
         # (max_norm 35), scaled every parameter's update by about 0.5
         # (README's ablation, (c) vs (i)). 'output' is mmhvr's first
         # variant. The loss trains the relation's query/key projections
-        # only: with its gradient into the shared features, lambda = 10
-        # collapsed the toy model (triplet_to_features=True)
+        # only: with its gradient into the shared features
+        # (triplet_to_features=True) it never helped on the toy set and
+        # cost 0.1 mAP at lambda = 10 (README's ablation, (o), (g), (j))
         triplet_space='query_key',
         # each anchor RoI's hardest positive/negative (authors' code);
         # 'all' = batch-all, every valid triplet (README's ablation, (m))

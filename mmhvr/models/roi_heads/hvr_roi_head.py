@@ -60,8 +60,8 @@ class HVRRoIHead(StandardRoIHead):
             loss's gradient reach the features the embeddings are computed
             from (RoI head fcs, intra relations, conv5). ``False`` (the
             toy and R101 configs) trains the inter-video relation's query
-            and key projections only: with it on, lambda = 10 collapsed the
-            toy model (see the README's ablation).
+            and key projections only: with it on, the loss never helped on
+            the toy set and hurt more as lambda grew (README's ablation).
     """
     TRIPLET_SPACES = ('query_key', 'output')
     TRIPLET_MINING = ('hardest', 'all')
