@@ -424,6 +424,19 @@ class Ablation:
         return results
 
 
+def mean_std(values) -> dict:
+    """mean, std (ddof 1; NaN for one value) and the values."""
+    values = np.asarray(values, float)
+    return dict(mean=float(np.mean(values)),
+                std=float(np.std(values, ddof=1))
+                if len(values) > 1 else float('nan'),
+                values=values.tolist())
+
+
+def fmt(stat: dict) -> str:
+    return f'{stat["mean"]:.3f} ± {stat["std"]:.3f}'
+
+
 def summarize(per_seed: Dict[int, dict], confusable: List[str]) -> dict:
     """mean ± std (ddof 1) over seeds of every (variant, head) figure."""
     rows = {}
@@ -433,13 +446,6 @@ def summarize(per_seed: Dict[int, dict], confusable: List[str]) -> dict:
         runs = [r[v][h] for r in per_seed.values() if v in r and h in r[v]]
         classes = runs[0]['classes']
         conf_idx = [classes.index(c) for c in confusable if c in classes]
-
-        def stat(values):
-            values = np.asarray(values, float)
-            return dict(mean=float(np.mean(values)),
-                        std=float(np.std(values, ddof=1))
-                        if len(values) > 1 else float('nan'),
-                        values=values.tolist())
 
         swaps = []
         for r in runs:
@@ -452,15 +458,16 @@ def summarize(per_seed: Dict[int, dict], confusable: List[str]) -> dict:
             variant=v,
             head=h,
             seeds=len(runs),
-            mAP=stat([r['mAP'] for r in runs]),
-            AP={c: stat([r['AP'][c] for r in runs]) for c in classes},
-            confusable_AP=stat([np.mean([r['AP'][c] for c in confusable])
-                                for r in runs]),
-            confusable_double_rate=stat([
+            mAP=mean_std([r['mAP'] for r in runs]),
+            AP={c: mean_std([r['AP'][c] for r in runs]) for c in classes},
+            confusable_AP=mean_std([
+                np.mean([r['AP'][c] for c in confusable]) for r in runs
+            ]),
+            confusable_double_rate=mean_std([
                 np.mean([r['double_rate'][c] for c in confusable])
                 for r in runs
             ]),
-            confusable_swap_rate=stat(swaps))
+            confusable_swap_rate=mean_std(swaps))
     return rows
 
 
@@ -479,11 +486,7 @@ def paired(per_seed: Dict[int, dict], x: str, y: str,
     if not diffs:
         return None
 
-    def stat(v):
-        return dict(mean=float(np.mean(v)),
-                    std=float(np.std(v, ddof=1)) if len(v) > 1 else
-                    float('nan'), values=[float(d) for d in v])
-    return dict(confusable_AP=stat(diffs), mAP=stat(mdiffs))
+    return dict(confusable_AP=mean_std(diffs), mAP=mean_std(mdiffs))
 
 
 def summarize_retrieval(retrievals: Dict[str, Dict[str, dict]]) -> dict:
@@ -502,18 +505,12 @@ def summarize_retrieval(retrievals: Dict[str, Dict[str, dict]]) -> dict:
         for which in ('confusable', 'all'):
             out[run][which] = {}
             for fig, (space, key) in figures.items():
-                v = np.asarray([r[which][space][key] for r in seeds], float)
-                out[run][which][fig] = dict(
-                    mean=float(v.mean()),
-                    std=float(v.std(ddof=1)) if len(v) > 1 else float('nan'),
-                    values=v.tolist())
+                out[run][which][fig] = mean_std(
+                    [r[which][space][key] for r in seeds])
     return out
 
 
 def retrieval_markdown(retrieval: dict) -> str:
-    def f(s):
-        return f'{s["mean"]:.3f} ± {s["std"]:.3f}'
-
     lines = [
         '', 'Does the inter relation attend to the query\'s class? '
         '(relation_retrieval.py over each run\'s support bank, mean ± std '
@@ -523,17 +520,14 @@ def retrieval_markdown(retrieval: dict) -> str:
     ]
     for run, per in retrieval.items():
         for which, r in per.items():
-            lines.append(f'| {run} | {which} | {f(r["relation_top1"])} | '
-                         f'{f(r["relation_mass"])} | {f(r["chance"])} | '
-                         f'{f(r["features_top1"])} |')
+            lines.append(f'| {run} | {which} | {fmt(r["relation_top1"])} | '
+                         f'{fmt(r["relation_mass"])} | {fmt(r["chance"])} | '
+                         f'{fmt(r["features_top1"])} |')
     return '\n'.join(lines) + '\n'
 
 
 def markdown(summary: dict, comparisons: dict, seeds: List[int],
              confusable: List[str]) -> str:
-    def f(s):
-        return f'{s["mean"]:.3f} ± {s["std"]:.3f}'
-
     lines = [
         f'Seeds {seeds}; mean ± std (ddof 1) over seeds. Confusable classes:'
         f' {", ".join(confusable)}.', '',
@@ -546,17 +540,17 @@ def markdown(summary: dict, comparisons: dict, seeds: List[int],
         name = 'stage 1' if row['variant'] == 'stage1' else \
             f'({row["variant"]}) {VARIANTS[row["variant"]]}'
         lines.append(
-            f'| {name} | {row["head"]} | {f(row["mAP"])} | ' +
-            ' | '.join(f(s) for s in row['AP'].values()) +
-            f' | {f(row["confusable_AP"])} | '
-            f'{f(row["confusable_double_rate"])} | '
-            f'{f(row["confusable_swap_rate"])} |')
+            f'| {name} | {row["head"]} | {fmt(row["mAP"])} | ' +
+            ' | '.join(fmt(s) for s in row['AP'].values()) +
+            f' | {fmt(row["confusable_AP"])} | '
+            f'{fmt(row["confusable_double_rate"])} | '
+            f'{fmt(row["confusable_swap_rate"])} |')
     lines += ['', 'Paired differences (same seed), mean ± std over seeds:',
               '', '| comparison | confusable AP | mAP |', '|---|---|---|']
     for name, c in comparisons.items():
         if c is not None:
-            lines.append(f'| {name} | {f(c["confusable_AP"])} | '
-                         f'{f(c["mAP"])} |')
+            lines.append(f'| {name} | {fmt(c["confusable_AP"])} | '
+                         f'{fmt(c["mAP"])} |')
     return '\n'.join(lines) + '\n'
 
 
