@@ -199,25 +199,20 @@ class HVRRoIHead(StandardRoIHead):
         keys, values = relation.project_support(bank)  # (N, dk), (N, d)
         affinity = (query.detach() @ keys.detach().t()) * \
             relation.head_channels**-0.5
-        acc = relation_accuracy(affinity, labels, self.bbox_head.num_classes)
-        if self.triplet_mining == 'all':
-            if self.triplet_to_features:
-                loss = self.triplet_loss.batch_all(
-                    query, keys, labels, self.bbox_head.num_classes)
-            else:
-                loss = self.triplet_loss.batch_all(
-                    relation.query(z.detach()), relation.key(bank.detach()),
-                    labels, self.bbox_head.num_classes)
-            return self.bbox_head.inter_forward(z, (keys, values)), loss, acc
-        anchor, pos, neg = mine_affinity_triplets(
-            affinity.float(), labels, self.bbox_head.num_classes)
+        num_classes = self.bbox_head.num_classes
+        acc = relation_accuracy(affinity, labels, num_classes)
         if self.triplet_to_features:
-            loss = self.triplet_loss(query[anchor], keys[pos], keys[neg])
+            q_loss, k_loss = query, keys
         else:  # the same embeddings, gradient to Wq/Wk only
-            q_rows, k_rows = z.detach()[anchor], bank.detach()
-            loss = self.triplet_loss(relation.query(q_rows),
-                                     relation.key(k_rows[pos]),
-                                     relation.key(k_rows[neg]))
+            q_loss = relation.query(z.detach())
+            k_loss = relation.key(bank.detach())
+        if self.triplet_mining == 'all':
+            loss = self.triplet_loss.batch_all(q_loss, k_loss, labels,
+                                               num_classes)
+            return self.bbox_head.inter_forward(z, (keys, values)), loss, acc
+        anchor, pos, neg = mine_affinity_triplets(affinity.float(), labels,
+                                                  num_classes)
+        loss = self.triplet_loss(q_loss[anchor], k_loss[pos], k_loss[neg])
         if len(anchor) > 0:
             rows = torch.unique(torch.cat([pos, neg]))
             keys, values = keys[rows], values[rows]
