@@ -56,6 +56,59 @@ def test_load_converts_boxes_labels_and_keeps_empty_frames(tmp_path):
         assert frame['labels'].dtype.kind == 'i'
 
 
+def _filtering_coco():
+    coco = _coco()
+    # a degenerate box (0 wide), a 1 x 1 box, and a third category
+    coco['categories'].append(dict(id=9, name='bird'))
+    coco['annotations'] += [
+        dict(id=6, image_id=12, category_id=7, bbox=[3, 3, 0, 5],
+             instance_id=4),
+        dict(id=7, image_id=12, category_id=3, bbox=[5, 5, 1, 1],
+             instance_id=0),
+        dict(id=8, image_id=12, category_id=9, bbox=[0, 0, 6, 6])]
+    return coco
+
+
+def test_classes_set_the_label_order_and_drop_other_categories(tmp_path):
+    path = _write(tmp_path, _filtering_coco())
+    classes, gt = load_cocovid_gt(path)
+    assert classes == ['cat', 'dog', 'bird']
+    np.testing.assert_array_equal(gt[12]['labels'], [0, 1, 2])
+    classes, gt = load_cocovid_gt(path, classes=['dog', 'cat'])
+    assert classes == ['dog', 'cat']
+    # dog is label 0 now; the bird box is dropped
+    np.testing.assert_array_equal(gt[10]['labels'], [0, 1])
+    np.testing.assert_array_equal(gt[12]['labels'], [1, 0])
+    with pytest.raises(ValueError, match=r"classes \['cow'\] are not "):
+        load_cocovid_gt(path, classes=['cat', 'cow'])
+
+
+def test_min_size_drops_narrow_boxes_only_when_asked(tmp_path):
+    path = _write(tmp_path, _filtering_coco())
+    _, kept = load_cocovid_gt(path)
+    assert len(kept[12]['labels']) == 3  # the 0-wide box is kept
+    _, gt = load_cocovid_gt(path, min_size=1)
+    # the 0-wide box goes, the 1 x 1 box stays (w < 1 or h < 1 goes)
+    np.testing.assert_array_equal(gt[12]['bboxes'],
+                                  [[5, 5, 6, 6], [0, 0, 6, 6]])
+    _, gt = load_cocovid_gt(path, min_size=2)
+    np.testing.assert_array_equal(gt[12]['bboxes'], [[0, 0, 6, 6]])
+    # a crowd box is dropped whatever min_size is (9 x 9 in image 11)
+    np.testing.assert_array_equal(gt[11]['bboxes'], np.zeros((0, 4)))
+
+
+def test_frame_info_for_the_motion_breakdown_and_clips(tmp_path):
+    path = _write(tmp_path, _filtering_coco())
+    _, gt = load_cocovid_gt(path, with_frame_info=True)
+    frame = gt[12]
+    assert (frame['video_id'], frame['frame_id'],
+            frame['file_name']) == (1, 12, '12.jpg')
+    # instance_id when given (0 included), else the annotation id
+    np.testing.assert_array_equal(frame['instance_ids'], [4, 0, 8])
+    assert frame['instance_ids'].dtype.kind == 'i'
+    assert gt[10]['instance_ids'].tolist() == [1, 2]
+
+
 def test_unreadable_file_raises_value_error_naming_it(tmp_path):
     missing = str(tmp_path / 'nope.json')
     with pytest.raises(ValueError, match='^cannot read annotations '

@@ -4,8 +4,10 @@ import glob
 import json
 import os
 import subprocess
+import sys
 
 import cv2
+import numpy as np
 
 from tests_helpers import REPO
 
@@ -76,3 +78,83 @@ def test_quickstart_fast_runs_every_step(tmp_path):
     assert clip.get(cv2.CAP_PROP_FPS) <= 5  # slowed down
     ok, frame = clip.read()
     assert ok and frame.shape[1] >= 2 * 3 * 160  # 2 stages, upscaled 3x+
+
+
+def _report_args(tmp_path, **paths):
+    """quickstart_report.py arguments over existing (empty) inputs, with
+    ``paths`` replacing some of them."""
+    for d in ('s1', 't1', 's2', 't2', 'img'):
+        (tmp_path / d).mkdir(exist_ok=True)
+    for f in ('cfg.py', 'ann.json', 'd1.pkl', 'd2.pkl'):
+        (tmp_path / f).write_text('')
+    p = {k: str(tmp_path / v) for k, v in dict(
+        config='cfg.py', ann='ann.json', img='img', out='out').items()}
+    p.update(paths)
+    return ['--config', p['config'], '--ann-file', p['ann'], '--img-root',
+            p['img'], '--stage1', str(tmp_path / 's1'), str(tmp_path / 't1'),
+            str(tmp_path / 'd1.pkl'), '--stage2', str(tmp_path / 's2'),
+            str(tmp_path / 't2'), str(tmp_path / 'd2.pkl'), '--out-dir',
+            p['out']]
+
+
+def test_report_missing_ann_file_is_one_error_line_before_any_work(
+        tmp_path):
+    missing = str(tmp_path / 'nope.json')
+    proc = subprocess.run(
+        [sys.executable, 'tools/misc/quickstart_report.py'] +
+        _report_args(tmp_path, ann=missing), cwd=REPO, capture_output=True,
+        text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        f'error: --ann-file {missing} does not exist']
+    assert proc.stdout == ''
+    assert not (tmp_path / 'out').exists()  # nothing was written
+
+
+def test_report_checks_every_input_and_the_out_dir(tmp_path, capsys):
+    report = _load_report()
+    for paths, expected in (
+            (dict(config=str(tmp_path / 'no.py')), '--config '),
+            (dict(img=str(tmp_path / 'ann.json')), '--img-root '),
+            (dict(out=str(tmp_path / 'cfg.py')), '--out-dir ')):
+        assert report.main(_report_args(tmp_path, **paths)) == 1
+        (line, ) = capsys.readouterr().err.splitlines()
+        assert line.startswith('error: ' + expected), line
+
+
+def test_report_ground_truth_is_the_one_loader_with_the_dataset_filter(
+        tmp_path):
+    report = _load_report()
+    coco = dict(
+        categories=[dict(id=1, name='a'), dict(id=2, name='b')],
+        videos=[dict(id=5, name='v')],
+        images=[dict(id=i, file_name=f'v/{i}.jpg', video_id=5, frame_id=i)
+                for i in (0, 1)],
+        annotations=[
+            dict(id=1, image_id=0, category_id=2, bbox=[0, 0, 4, 4],
+                 instance_id=3),
+            dict(id=2, image_id=0, category_id=1, bbox=[0, 0, 0.5, 4]),
+            dict(id=3, image_id=1, category_id=2, bbox=[1, 0, 4, 4],
+                 instance_id=3)])
+    ann = tmp_path / 'ann.json'
+    ann.write_text(json.dumps(coco))
+    images = report.load_gt(str(ann), ['b', 'a'])
+    # the half-pixel-wide box is dropped (w < 1), labels in the given order
+    assert images[0]['labels'].tolist() == [0]
+    assert images[1]['file_name'] == 'v/1.jpg'
+    # the report's AP sees frames and instances: motion breakdown included
+    dets = {i: dict(bboxes=np.array([[i, 0, i + 4, 4.]]),
+                    scores=np.array([0.9]), labels=np.array([0]))
+            for i in (0, 1)}
+    ap = report.stage_ap(dets, images, 2)
+    assert ap['AP'][0] == 1.0 and 'mAP_slow' in ap
+
+
+def _load_report():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'quickstart_report',
+        os.path.join(REPO, 'tools', 'misc', 'quickstart_report.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

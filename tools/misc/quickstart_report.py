@@ -29,34 +29,14 @@ import numpy as np
 STAGES = ('stage 1', 'stage 2')
 
 
-def load_gt(ann_file: str, classes):
-    """Per image id: the CocoVID image record and its ground truth
-    (xyxy boxes, labels in ``classes`` order, instance ids), dropping crowd
-    and degenerate boxes as the dataset does."""
-    with open(ann_file) as f:
-        coco = json.load(f)
-    cat_label = {c['id']: classes.index(c['name'])
-                 for c in coco['categories'] if c['name'] in classes}
-    anns = defaultdict(list)
-    for a in coco['annotations']:
-        anns[a['image_id']].append(a)
-    images = {}
-    for img in coco['images']:
-        boxes, labels, inst = [], [], []
-        for a in anns[img['id']]:
-            x, y, w, h = a['bbox']
-            if a.get('iscrowd', 0) or w < 1 or h < 1 or \
-                    a['category_id'] not in cat_label:
-                continue
-            boxes.append([x, y, x + w, y + h])
-            labels.append(cat_label[a['category_id']])
-            inst.append(a.get('instance_id', a['id']))
-        images[img['id']] = dict(
-            info=img,
-            gt=dict(bboxes=np.asarray(boxes, np.float64).reshape(-1, 4),
-                    labels=np.asarray(labels, int),
-                    instance_ids=np.asarray(inst, int)))
-    return images
+def load_gt(ann_file: str, classes) -> dict:
+    """Per image id: its ground truth (xyxy boxes, labels in ``classes``
+    order, instance ids) and frame info (``video_id``, ``frame_id``,
+    ``file_name``), dropping crowd and degenerate (``w < 1 or h < 1``)
+    boxes as the dataset does (:func:`mmhvr.evaluation.load_cocovid_gt`)."""
+    from mmhvr.evaluation import load_cocovid_gt
+    return load_cocovid_gt(ann_file, classes=classes, min_size=1,
+                           with_frame_info=True)[1]
 
 
 def load_dets(path: str):
@@ -73,12 +53,9 @@ def load_dets(path: str):
 
 def stage_ap(dets, images, num_classes):
     from mmhvr.evaluation import eval_vid_map
-    ids = sorted(dets, key=lambda i: (images[i]['info'].get('video_id', 0),
-                                      images[i]['info'].get('frame_id', 0)))
-    annotations = [dict(images[i]['gt'],
-                        video_id=images[i]['info'].get('video_id', 0),
-                        frame_id=images[i]['info'].get('frame_id', 0))
-                   for i in ids]
+    ids = sorted(dets, key=lambda i: (images[i]['video_id'],
+                                      images[i]['frame_id']))
+    annotations = [images[i] for i in ids]
     return eval_vid_map([dets[i] for i in ids], annotations,
                         num_classes=num_classes)
 
@@ -210,23 +187,22 @@ def write_clip(path, images, dets, img_root, classes, video_index=0,
     videos = defaultdict(list)
     for img_id, img in images.items():
         if all(img_id in d for d in dets):
-            videos[img['info'].get('video_id', 0)].append(img_id)
+            videos[img['video_id']].append(img_id)
     if not videos:
         raise ValueError('no val frame has predictions of both stages')
     vid = sorted(videos)[min(video_index, len(videos) - 1)]
-    ids = sorted(videos[vid], key=lambda i: images[i]['info']['frame_id'])
+    ids = sorted(videos[vid], key=lambda i: images[i]['frame_id'])
     vis = VideoLocalVisualizer(name=f'quickstart_report_{os.getpid()}')
     vis.dataset_meta = dict(classes=tuple(classes))
     writer = None
     for i in ids:
-        info = images[i]['info']
+        info = images[i]
         frame = cv2.imread(osp.join(img_root, info['file_name']))
         if frame is None:
             raise FileNotFoundError(
                 f'{osp.join(img_root, info["file_name"])}: cannot read')
         scale = max(1.0, round(height / frame.shape[0]))
-        gt = dict(bboxes=images[i]['gt']['bboxes'],
-                  labels=images[i]['gt']['labels'])
+        gt = dict(bboxes=info['bboxes'], labels=info['labels'])
         t = info['frame_id']
         grid = vis.draw_frames(
             [frame[..., ::-1]] * 2, gt_instances=[gt, gt],
@@ -264,8 +240,34 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def check_inputs(args) -> None:
+    """Every input exists and the output folder takes files, before any
+    work: a ``ValueError`` naming the option and path."""
+    from mmhvr.apis.outputs import check_writable
+    for option, path in (('--config', args.config),
+                         ('--ann-file', args.ann_file)):
+        if not osp.isfile(path):
+            raise ValueError(f'{option} {path} does not exist')
+    if not osp.isdir(args.img_root):
+        raise ValueError(f'--img-root {args.img_root} is not a folder')
+    for s, (train_dir, test_dir, dets) in ((1, args.stage1),
+                                           (2, args.stage2)):
+        for what, path in (('TRAIN_DIR', train_dir), ('TEST_DIR', test_dir)):
+            if not osp.isdir(path):
+                raise ValueError(f'--stage{s} {what} {path} is not a folder')
+        if not osp.isfile(dets):
+            raise ValueError(f'--stage{s} DETS_PKL {dets} does not exist')
+    check_writable(osp.join(args.out_dir, 'quickstart_summary.json'),
+                   '--out-dir')
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
+    try:
+        check_inputs(args)
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     from mmengine.config import Config
     cfg = Config.fromfile(args.config)
     classes = list(cfg.test_dataloader.dataset.metainfo['classes'])
