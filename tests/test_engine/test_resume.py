@@ -12,6 +12,8 @@ from mmengine.model import BaseModel
 from mmengine.runner import Runner
 from torch.utils.data import Dataset
 
+from mmhvr.engine import checkpoint_safe_globals, scope_runner_checkpoint_loads
+
 
 class TinyModel(BaseModel):
 
@@ -47,7 +49,9 @@ class TinyData(Dataset):
 
 def make_runner(work_dir, max_iters, resume=False, rng_hook=True):
     torch.manual_seed(0)  # same initial weights in every run
-    return Runner(
+    # as tools/train.py's build_runner: mmengine's checkpoint types are
+    # allowed for the runner's own loads only
+    return scope_runner_checkpoint_loads(Runner(
         model=TinyModel(),
         work_dir=str(work_dir),
         train_dataloader=dict(
@@ -71,7 +75,7 @@ def make_runner(work_dir, max_iters, resume=False, rng_hook=True):
         resume=resume,
         default_scope='mmhvr',
         experiment_name=f'resume_{work_dir.name}_{max_iters}_{resume}_'
-        f'{rng_hook}')
+        f'{rng_hook}'))
 
 
 def test_torch_load_defaults_to_weights_only(tmp_path):
@@ -98,8 +102,11 @@ def test_resume_matches_uninterrupted_run(tmp_path):
     ckpt = tmp_path / 'b' / 'iter_2.pth'
     assert ckpt.exists()
     # the checkpoint holds mmengine's message hub, which weights_only=True
-    # refuses unless mmhvr allow-listed its types
-    state = torch.load(ckpt, map_location='cpu', weights_only=True)
+    # refuses unless mmhvr allow-listed its types: for its own loads only
+    with pytest.raises(pickle.UnpicklingError, match='weights_only'):
+        torch.load(ckpt, map_location='cpu', weights_only=True)
+    with checkpoint_safe_globals():
+        state = torch.load(ckpt, map_location='cpu', weights_only=True)
     assert 'message_hub' in state
 
     run_b2 = make_runner(tmp_path / 'b', 4, resume=True)
@@ -142,8 +149,8 @@ def test_resume_without_the_rng_hook_diverges(tmp_path):
 
 
 def test_untrusted_types_are_still_refused(tmp_path):
-    import mmhvr.engine  # noqa: F401  registers the allow-list
     path = tmp_path / 'evil.pth'
     torch.save({'x': copy.copy}, path)  # an arbitrary callable
-    with pytest.raises(Exception, match='(?i)weights_only|unsupported'):
-        torch.load(path, weights_only=True)
+    with checkpoint_safe_globals():  # even while mmhvr's list is active
+        with pytest.raises(Exception, match='(?i)weights_only|unsupported'):
+            torch.load(path, weights_only=True)
