@@ -1,9 +1,10 @@
 """Test an mmhvr model: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
 Everything that can be checked before testing is checked first (the
-checkpoint file, its HVR stage against the config's, its weights against
-the config's model, ``--out`` and ``--show-dir``); a problem is one
-``error: ...`` line on stderr and exit status 1.
+config, the work dir, the test set's files, the checkpoint file, its HVR
+stage against the config's, its weights against the config's model, a
+support bank's class names, ``--out`` and ``--show-dir``); a problem is
+one ``error: ...`` line on stderr and exit status 1.
 """
 import argparse
 import sys
@@ -47,20 +48,24 @@ def prepare(args):
     from mmhvr.apis.outputs import check_writable
     from mmhvr.apis.runner_utils import (build_runner_cfg,
                                          check_checkpoint_matches,
-                                         load_config, set_test_evaluator,
-                                         trigger_visual)
+                                         check_data_paths,
+                                         check_folder_writable, load_config,
+                                         set_test_evaluator, trigger_visual)
     from mmhvr.engine import check_checkpoint_stage, read_checkpoint
 
     cfg = build_runner_cfg(load_config(args), args.config,
                            work_dir=args.work_dir)
+    check_folder_writable(cfg.work_dir, '--work-dir')
+    check_data_paths(cfg, ('test_dataloader', ))
     set_test_evaluator(cfg, args.eval, out=args.out)
     if args.out:
         check_writable(args.out, '--out', ('.pkl', '.pickle'))
     ckpt = read_checkpoint(args.checkpoint)
     check_checkpoint_stage(cfg.model, ckpt, args.checkpoint, args.config,
                            allow=args.allow_stage_mismatch)
+    check_support_bank(cfg)  # before the model (which loads it) is built
+    check_checkpoint_matches(cfg, args.checkpoint, ckpt)
     del ckpt
-    check_checkpoint_matches(cfg, args.checkpoint)
     cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
         trigger_visual(cfg, args.show, args.show_dir, args.wait_time)
@@ -86,6 +91,34 @@ def prepare(args):
     return cfg
 
 
+def check_support_bank(cfg) -> None:
+    """A ``model.test_cfg.support_bank`` must have been built for the
+    class names of the test set (the model's own check needs
+    ``model.dataset_meta``, which mmengine's test loop does not set)."""
+    import copy
+
+    from mmengine.registry import DefaultScope
+
+    from mmhvr.models.roi_heads import SupportBank
+    from mmhvr.registry import DATASETS
+    bank_cfg = (cfg.model.get('test_cfg') or {}).get('support_bank')
+    if not isinstance(bank_cfg, dict) or not bank_cfg.get('file'):
+        return  # none, or malformed: the model says so when built
+    path = bank_cfg['file']
+    bank = SupportBank.load(path)  # errors name the file
+    ds_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
+    ds_cfg['lazy_init'] = True
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope', 'mmhvr')):
+        classes = DATASETS.build(ds_cfg).metainfo['classes']
+    try:
+        bank.check_classes(classes)
+    except ValueError as e:
+        raise ValueError(f'model.test_cfg.support_bank.file {path}: {e} '
+                         '(rebuild it with tools/analysis_tools/'
+                         'build_support_bank.py for this config)') from e
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     from mmhvr.apis.runner_utils import init_cpu_distributed
@@ -99,8 +132,14 @@ def main(argv=None) -> int:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f'error: {msg}', file=sys.stderr)
         return 1
-    from mmhvr.apis.runner_utils import build_runner, close_distributed
+    from mmhvr.apis.runner_utils import (build_loop, build_runner,
+                                         close_distributed)
     runner = build_runner(cfg, quiet=args.quiet, title='test')
+    try:  # the test set, before the model is run
+        build_loop(runner, 'test')
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     runner.test()
     close_distributed()
     return 0

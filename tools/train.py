@@ -26,6 +26,12 @@ def parse_args():
         '--deterministic',
         action='store_true',
         help='deterministic kernels (randomness.deterministic=True)')
+    parser.add_argument(
+        '--allow-incomplete-load-from',
+        action='store_true',
+        help='stage 2: train from a load_from that does not hold the '
+        'stage-1 backbone, neck, RPN and intra heads anyway (they would '
+        'stay random or frozen at random values)')
     add_runner_args(parser)
     return parser.parse_args()
 
@@ -50,37 +56,61 @@ def check_load_from(cfg) -> None:
         from mmhvr.engine.checkpoint import read_checkpoint
         try:
             read_checkpoint(path)
-        except RuntimeError as e:
-            raise ValueError(f'{what} {e} (truncated or not a checkpoint?)')
+        except RuntimeError as e:  # it says what the file is
+            raise ValueError(f'{what} {e}') from e
+
+
+def error(msg) -> None:
+    """One ``error:`` line on stderr and exit status 1."""
+    import sys
+    print(f'error: {msg}', file=sys.stderr)
+    sys.exit(1)
 
 
 def main():
     args = parse_args()
-    from mmhvr.apis.runner_utils import (build_runner, build_runner_cfg,
+    from mmhvr.apis.runner_utils import (build_loop, build_runner,
+                                         build_runner_cfg,
+                                         check_data_paths,
+                                         check_folder_writable,
+                                         check_train_settings,
                                          close_distributed,
                                          init_cpu_distributed, load_config)
+    from mmhvr.engine import (check_stage2_config, check_stage2_load_from,
+                              ensure_stage_hook)
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
 
-    cfg = build_runner_cfg(load_config(args), args.config,
-                           work_dir=args.work_dir, amp=args.amp,
-                           resume=args.resume)
-    if args.seed is not None:
-        cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
-    if args.deterministic:
-        cfg.randomness = dict(cfg.get('randomness') or {},
-                              deterministic=True)
-    from mmhvr.engine import check_stage2_config, ensure_stage_hook
-    ensure_stage_hook(cfg)  # stage + class names in every checkpoint
-    try:  # before the runner is built: one line and exit status 1
+    # everything that can be checked before the runner is built (which
+    # writes the work dir and its logs): one line and exit status 1
+    try:
+        cfg = build_runner_cfg(load_config(args), args.config,
+                               work_dir=args.work_dir, amp=args.amp,
+                               resume=args.resume)
+        if args.seed is not None:
+            cfg.randomness = dict(cfg.get('randomness') or {},
+                                  seed=args.seed)
+        if args.deterministic:
+            cfg.randomness = dict(cfg.get('randomness') or {},
+                                  deterministic=True)
+        ensure_stage_hook(cfg)  # stage + class names in every checkpoint
+        check_train_settings(cfg)
+        check_folder_writable(cfg.work_dir, '--work-dir')
+        check_data_paths(cfg, ('train_dataloader', 'val_dataloader')
+                         if cfg.get('val_cfg') else ('train_dataloader', ))
         check_stage2_config(cfg)
         check_load_from(cfg)
+        check_stage2_load_from(cfg, allow=args.allow_incomplete_load_from)
         init_cpu_distributed(args.launcher)
-    except (ValueError, RuntimeError) as e:
-        import sys
-        print(f'error: {e}', file=sys.stderr)
-        sys.exit(1)
+    except (ValueError, RuntimeError, FileNotFoundError) as e:
+        error(e)
     runner = build_runner(cfg, quiet=args.quiet, title='train')
+    try:  # the data sets and the sampler, before the first step
+        build_loop(runner, 'train')
+        if cfg.get('val_cfg') and cfg.get('val_dataloader'):
+            build_loop(runner, 'val')
+    except ValueError as e:
+        error(e)
     runner.train()
     close_distributed()
 

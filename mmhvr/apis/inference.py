@@ -33,7 +33,9 @@ def init_detector(config: Union[str, Path, Config],
     read is an error naming the file; a stage-1 checkpoint under a config
     that tests head B (stage 2) is a ``ValueError`` unless
     ``allow_stage_mismatch`` (see
-    :func:`mmhvr.engine.check_checkpoint_stage`).
+    :func:`mmhvr.engine.check_checkpoint_stage`), and so is a checkpoint
+    whose weights do not fit the config's model (missing, unexpected or
+    mis-shaped keys, listed; the check of ``tools/test.py``).
     """
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
@@ -62,6 +64,10 @@ def init_detector(config: Union[str, Path, Config],
                       'and its detections are meaningless.')
     else:
         from mmengine.runner.checkpoint import _load_checkpoint_to_model
+
+        from mmhvr.engine import check_state_dict_fits
+        check_state_dict_fits(model.state_dict(), ckpt, str(checkpoint),
+                              config.filename or 'the config')
         _load_checkpoint_to_model(model, ckpt)
         meta = ckpt.get('meta') or {}
         dataset_meta = meta.get('dataset_meta')
@@ -108,6 +114,10 @@ class FrameSource:
         else:
             self._arrays = list(frames_or_path)
             self._files = self._video = None
+            for i, img in enumerate(self._arrays):
+                if not isinstance(img, np.ndarray):
+                    raise TypeError(f'frame {i} is a {type(img).__name__}, '
+                                    'not a numpy array (H, W, 3) BGR')
         if len(self) == 0:
             raise ValueError(f'{self.name} holds no frames')
 
@@ -120,6 +130,10 @@ class FrameSource:
 
     def __getitem__(self, index: int) -> np.ndarray:
         self.accessed.append(index)
+        return self._read(index)
+
+    def _read(self, index: int) -> np.ndarray:
+        """Frame ``index`` as stored (not recorded in ``accessed``)."""
         if self._arrays is not None:
             img = self._arrays[index]
         elif self._files is not None:
@@ -132,6 +146,12 @@ class FrameSource:
                 raise ValueError(
                     f'cannot read frame {index} of video {self.name}')
         return img
+
+    def frame_name(self, index: int) -> str:
+        """How errors and warnings name frame ``index``."""
+        if self._files is not None:
+            return self._files[index]
+        return f'frame {index} of {self.name}'
 
     @property
     def fps(self) -> float:
@@ -199,17 +219,56 @@ def inference_pipeline(test_pipeline: list,
     return pipeline
 
 
+def as_bgr(img: np.ndarray, name: str) -> np.ndarray:
+    """A frame as the model's pipeline takes it, (H, W, 3) uint8 BGR:
+    a grayscale frame, (H, W) or (H, W, 1), gets three equal channels and
+    a BGRA frame loses its alpha; any other layout is a ``ValueError``
+    naming the frame."""
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    if img.ndim == 2:
+        img = np.repeat(img[..., None], 3, axis=2)
+    elif img.ndim == 3 and img.shape[2] == 4:
+        img = np.ascontiguousarray(img[..., :3])
+    if img.ndim != 3 or img.shape[2] != 3:
+        raise ValueError(f'{name} has shape {tuple(img.shape)}; frames '
+                         'must be (H, W, 3) BGR, (H, W) grayscale or '
+                         '(H, W, 4) BGRA')
+    if img.dtype != np.uint8:
+        raise ValueError(f'{name} has dtype {img.dtype}; frames must be '
+                         'uint8')
+    return img
+
+
 class _StreamFrames(Sequence):
     """The ``images`` of a video item for :class:`VideoTestSupportSample`:
     one frame info per frame; only the frames about to be loaded carry
-    their pixels (``img``), read from the source when asked for."""
+    their pixels (``img``), read from the source when asked for.
+
+    Every frame reaches the model as (H, W, 3) BGR (:func:`as_bgr`) at the
+    size of frame 0: a frame of another size is resized to it and its
+    original (h, w) is kept in ``resized`` (the pipeline stacks a key
+    frame with its supports, which must share one size)."""
 
     def __init__(self, source: FrameSource) -> None:
         self.source = source
         self._loaded: dict = {}
+        self.size: Optional[tuple] = None  # (h, w) of frame 0
+        self.resized: dict = {}  # frame -> its original (h, w)
+
+    def _frame(self, f: int) -> np.ndarray:
+        img = as_bgr(self.source[f], self.source.frame_name(f))
+        if self.size is None:
+            first = img if f == 0 else as_bgr(self.source._read(0),
+                                              self.source.frame_name(0))
+            self.size = tuple(first.shape[:2])
+        if tuple(img.shape[:2]) != self.size:
+            self.resized[f] = tuple(img.shape[:2])
+            img = mmcv.imresize(img, (self.size[1], self.size[0]))
+        return img
 
     def load(self, frame_ids: Sequence[int]) -> None:
-        self._loaded = {f: self.source[f] for f in frame_ids}
+        self._loaded = {f: self._frame(f) for f in sorted(frame_ids)}
 
     def __len__(self) -> int:
         return len(self.source)
@@ -219,6 +278,19 @@ class _StreamFrames(Sequence):
         if f in self._loaded:
             info['img'] = self._loaded[f]
         return info
+
+
+def _to_frame_coordinates(result: DetDataSample, size: tuple,
+                          original: tuple) -> DetDataSample:
+    """Boxes predicted on a frame resized from ``original`` (h, w) to
+    ``size`` (h, w), scaled back to the frame's own coordinates."""
+    sy, sx = original[0] / size[0], original[1] / size[1]
+    pred = result.pred_instances
+    if len(pred):
+        scale = pred.bboxes.new_tensor([sx, sy, sx, sy])
+        pred.bboxes = pred.bboxes * scale
+    result.set_metainfo(dict(ori_shape=tuple(original)))
+    return result
 
 
 class VideoInferencer:
@@ -288,8 +360,13 @@ class VideoInferencer:
         return self.sampler.support_frame_ids(t, num_frames)
 
     def __call__(self, frames_or_path) -> Iterator[DetDataSample]:
+        """The detections of every frame, in order (an iterator; the
+        video or frame folder is opened now, so a bad path fails here)."""
         source = frames_or_path if isinstance(frames_or_path, FrameSource) \
             else FrameSource(frames_or_path)
+        return self._run(source)
+
+    def _run(self, source: FrameSource) -> Iterator[DetDataSample]:
         num_frames = len(source)
         model = self.model
         cache = model.frame_cache
@@ -302,6 +379,7 @@ class VideoInferencer:
             cache.max_frames = max(cache.max_frames, self.num_support + 1)
         old_use_cache = model.test_cfg.get('use_cache', True)
         model.test_cfg['use_cache'] = self.use_cache
+        warned = False
         try:
             for t in range(num_frames):
                 images.load(self.sampler.frames_to_load(t, num_frames))
@@ -311,7 +389,21 @@ class VideoInferencer:
                 images.load(())
                 with torch.no_grad():
                     out = model.test_step(pseudo_collate([item]))
-                yield out[0]
+                result = out[0]
+                if t in images.resized:
+                    if not warned:
+                        h, w = images.size
+                        warnings.warn(
+                            f'{source.frame_name(t)} is '
+                            f'{images.resized[t][1]}x{images.resized[t][0]}'
+                            f', frame 0 is {w}x{h}: frames of another size '
+                            'are resized to frame 0\'s size for the model; '
+                            'their boxes are returned in their own '
+                            'coordinates')
+                        warned = True
+                    result = _to_frame_coordinates(result, images.size,
+                                                   images.resized[t])
+                yield result
         finally:
             model.test_cfg['use_cache'] = old_use_cache
             cache.max_frames = old_max_frames
@@ -329,10 +421,15 @@ def inference_video(model: nn.Module,
                     mode: str = 'offline',
                     num_support: Optional[int] = None,
                     use_cache: bool = True) -> Iterator[DetDataSample]:
-    """Yield one ``DetDataSample`` (``pred_instances`` in original frame
-    coordinates) per frame of a video file, a frame folder or a list of
-    BGR arrays. See :class:`VideoInferencer` for the modes; ``num_support``
-    must be None (the config's) or an integer >= 0."""
-    yield from VideoInferencer(
-        model, mode=mode, num_support=num_support,
-        use_cache=use_cache)(frames_or_path)
+    """An iterator of one ``DetDataSample`` (``pred_instances`` in the
+    frame's own coordinates) per frame of a video file, a frame folder or
+    a list of BGR arrays. See :class:`VideoInferencer` for the modes;
+    ``num_support`` must be None (the config's) or an integer >= 0.
+
+    The arguments are checked and the video opened when this is called
+    (a ``ValueError``/``FileNotFoundError`` then), not at the first
+    ``next()``. Grayscale (H, W) frames are given three channels; frames
+    of another size than frame 0 are resized to it for the model (a
+    warning says so) and their boxes scaled back."""
+    return VideoInferencer(model, mode=mode, num_support=num_support,
+                           use_cache=use_cache)(frames_or_path)

@@ -24,6 +24,12 @@ def check_writable(path: str,
     if osp.isdir(path):
         raise ValueError(f'{option} {path} is a folder; give a file name')
     folder = osp.dirname(osp.abspath(path))
+    probe = folder
+    while not osp.exists(probe) and osp.dirname(probe) != probe:
+        probe = osp.dirname(probe)
+    if not osp.isdir(probe):  # makedirs would only say "File exists"
+        raise ValueError(f'{option} {path}: cannot write into {folder}: '
+                         f'{probe} is a file, not a folder')
     try:
         os.makedirs(folder, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):

@@ -23,33 +23,57 @@ def _flatten_keys(cfg, prefix: str = '') -> list:
     return keys
 
 
-def check_cfg_options(cfg: Config, options: dict) -> list:
-    """Warn about ``--cfg-options`` keys that look like typos.
+NEW_KEY_PREFIX = '+'
 
-    Any key mmengine's ``Config.merge_from_dict`` accepts is accepted: a
-    key the config does not have yet (``randomness.deterministic=True``,
-    ``default_hooks.checkpoint.save_best=auto``) is simply added. A new
-    key that is close to an existing one (``train_cfg.max_iter`` next to
-    ``train_cfg.max_iters``) would be added unused while the run keeps the
-    old value, so it gets a warning naming the closest existing key.
 
-    Returns:
-        list[str]: the warnings issued (one per suspicious key).
+def check_cfg_options(cfg: Config, options: dict) -> dict:
+    """Check ``--cfg-options`` before they are merged; return the options
+    to merge (``+`` prefixes removed).
+
+    A key the config has is replaced, and a new key that resembles no
+    existing one (``randomness.deterministic=True``,
+    ``default_hooks.checkpoint.save_best=auto``) is added, as mmengine's
+    ``Config.merge_from_dict`` does. Refused with a ``ValueError`` naming
+    the key and its closest existing key: a new key that looks like a typo
+    of an existing one (``train_cfg.max_iter`` next to
+    ``train_cfg.max_iters``; it would be added unused while the run keeps
+    the old value). A key written ``+key=value`` is meant to be new and is
+    added without that check. Also refused: a text value for a number or
+    a flag the config has (``train_cfg.max_iters=abc``).
     """
-    import warnings
     known = set(_flatten_keys(cfg._cfg_dict.to_dict()))
-    issued = []
-    for key in options:
+    where = cfg.filename or 'the config'
+    merged = {}
+    for key, value in options.items():
+        if key.startswith(NEW_KEY_PREFIX):
+            merged[key[len(NEW_KEY_PREFIX):]] = value
+            continue
+        merged[key] = value
         if key in known:
+            _check_option_type(cfg, key, value, where)
             continue
         close = _closest_key(key, known)
-        if close is None:
-            continue
-        msg = (f'--cfg-options: {key} is not in {cfg.filename}; it is '
-               f'added as a new key. Did you mean {close}?')
-        warnings.warn(msg, UserWarning, stacklevel=2)
-        issued.append(msg)
-    return issued
+        if close is not None:
+            raise ValueError(
+                f'--cfg-options {key}: no such key in {where}; did you mean '
+                f'{close}? (write +{key}=... to add it as a new key)')
+    return merged
+
+
+def _check_option_type(cfg: Config, key: str, value, where: str) -> None:
+    """A number or flag of the config may not be replaced by text (the
+    run would fail much later, or compare text with numbers)."""
+    try:
+        old = cfg
+        for part in key.split('.'):
+            old = old[int(part)] if isinstance(old, (list, tuple)) \
+                else old[part]
+    except (KeyError, IndexError, ValueError, TypeError):
+        return
+    if isinstance(old, (bool, int, float)) and isinstance(value, str):
+        kind = 'true/false' if isinstance(old, bool) else 'a number'
+        raise ValueError(f'--cfg-options {key}={value}: {where} has '
+                         f'{kind} there ({old!r}), not text')
 
 
 def _closest_key(key: str, known: Iterable[str]) -> Optional[str]:
@@ -77,8 +101,10 @@ def add_runner_args(parser) -> None:
         nargs='+',
         action=DictAction,
         help='override settings of the config, key=value pairs such as '
-        'train_cfg.max_iters=10 (a new key that looks like a typo of an '
-        'existing one is warned about)')
+        'train_cfg.max_iters=10. A key the config lacks is added, but one '
+        'that looks like a typo of an existing key (train_cfg.max_iter) is '
+        'an error naming the closest key; write +key=value '
+        '(+model.test_cfg.my_option=1) to add a genuinely new key')
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -115,18 +141,38 @@ def build_runner(cfg: Config, quiet: bool = False, title: str = 'train'):
     if quiet:
         from mmhvr.utils.console import ConsoleProgressHook
         runner.register_hook(ConsoleProgressHook(title=title))
-    return runner
+    # mmengine's checkpoint types are allowed for the runner's own loads
+    # (load_from, --resume) only, not process-wide
+    from mmhvr.engine.checkpoint import scope_runner_checkpoint_loads
+    return scope_runner_checkpoint_loads(runner)
 
 
 def config_with_options(path: str,
                         cfg_options: Optional[dict] = None) -> Config:
-    """``Config.fromfile(path)`` with ``--cfg-options`` checked (a new key
-    that looks like a typo of an existing one warns) and merged."""
-    cfg = Config.fromfile(path)
+    """``Config.fromfile(path)`` with ``--cfg-options`` checked
+    (:func:`check_cfg_options`) and merged. A missing config, or one that
+    Python cannot read, is a ``ValueError`` naming the file."""
+    cfg = read_config(path)
     if cfg_options:
-        check_cfg_options(cfg, cfg_options)
-        cfg.merge_from_dict(cfg_options)
+        cfg.merge_from_dict(check_cfg_options(cfg, cfg_options))
     return cfg
+
+
+def read_config(path: str) -> Config:
+    """``Config.fromfile`` with one-line errors naming the file: it does
+    not exist, or it (or a ``_base_`` of it) has a syntax error."""
+    if not osp.isfile(path):
+        raise ValueError(f'config {path} does not exist')
+    try:
+        return Config.fromfile(path)
+    except SyntaxError as e:
+        where = f'{e.filename}, line {e.lineno}' if e.filename else path
+        raise ValueError(f'config {path} cannot be read: {e.msg} '
+                         f'({where})') from e
+    except Exception as e:  # a _base_ that is missing, a bad import...
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ''
+        raise ValueError(f'config {path} cannot be read: '
+                         f'{type(e).__name__}: {first}') from e
 
 
 def load_config(args) -> Config:
@@ -317,44 +363,138 @@ def trigger_visual(cfg: Config, show: bool, show_dir: Optional[str],
         hooks.visualization.test_out_dir = show_dir
 
 
-def check_checkpoint_matches(cfg: Config, checkpoint: str) -> None:
+def check_checkpoint_matches(cfg: Config, checkpoint: str,
+                             ckpt: Optional[dict] = None) -> None:
     """Refuse a checkpoint whose weights do not fit the config's model,
-    listing the missing, unexpected and mis-shaped keys."""
-    import copy
+    listing the missing, unexpected and mis-shaped keys (``ckpt``: the
+    checkpoint already read, else it is read here)."""
+    from mmhvr.engine.checkpoint import (build_model_state,
+                                         check_state_dict_fits,
+                                         read_checkpoint)
+    if ckpt is None:
+        ckpt = read_checkpoint(checkpoint)
+    expected = build_model_state(cfg.model, cfg.get('default_scope', 'mmhvr'))
+    check_state_dict_fits(expected, ckpt, checkpoint,
+                          cfg.filename or 'the config')
 
-    from mmengine.runner.checkpoint import _load_checkpoint
 
-    from mmhvr.registry import MODELS
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'checkpoint {checkpoint} does not exist')
-    model_cfg = copy.deepcopy(cfg.model)
-    model_cfg.backbone.init_cfg = None
-    from mmengine.registry import DefaultScope
-    with DefaultScope.overwrite_default_scope(
-            cfg.get('default_scope', 'mmhvr')):
-        expected = MODELS.build(model_cfg).state_dict()
-    # logged (a --quiet console hides it), not print()-ed
-    state = _load_checkpoint(checkpoint, map_location='cpu',
-                             logger='current')
-    state = state.get('state_dict', state)
-    state = {k[7:] if k.startswith('module.') else k: v
-             for k, v in state.items()}
-    missing = sorted(set(expected) - set(state))
-    unexpected = sorted(set(state) - set(expected))
-    shapes = sorted(k for k in set(state) & set(expected)
-                    if tuple(state[k].shape) != tuple(expected[k].shape))
-    if missing or unexpected or shapes:
-        def show(keys):
-            return ', '.join(keys[:8]) + (' ...' if len(keys) > 8 else '')
-        lines = [f'{checkpoint} does not match the model of '
-                 f'{cfg.filename}:']
-        if missing:
-            lines.append(f'  missing keys ({len(missing)}): {show(missing)}')
-        if unexpected:
-            lines.append(f'  unexpected keys ({len(unexpected)}): '
-                         f'{show(unexpected)}')
-        if shapes:
-            lines.append(f'  shape mismatch ({len(shapes)}): ' + ', '.join(
-                f'{k} {tuple(state[k].shape)} vs {tuple(expected[k].shape)}'
-                for k in shapes[:8]))
-        raise ValueError('\n'.join(lines))
+# -- checks before a runner is built --------------------------------------
+def check_folder_writable(path: str, option: str) -> None:
+    """``path`` is (or can be created as) a folder this process can write
+    into, checked without leaving anything behind: ``ValueError`` naming
+    ``option``, the path and the part of it that is in the way."""
+    path = osp.abspath(path)
+    probe = path
+    while not osp.exists(probe):
+        parent = osp.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    if not osp.isdir(probe):
+        raise ValueError(f'{option} {path}: {probe} is a file, not a folder')
+    try:  # a real probe (root passes os.access checks; /proc does not)
+        import tempfile
+        with tempfile.TemporaryDirectory(dir=probe):
+            pass
+    except OSError as e:
+        what = 'folder' if probe == path else 'folder to create it in'
+        raise ValueError(f'{option} {path}: cannot write into the {what} '
+                         f'{probe} ({e.strerror or e})') from e
+
+
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def _inner_dataset(ds_cfg: dict) -> dict:
+    while isinstance(ds_cfg, dict) and isinstance(ds_cfg.get('dataset'),
+                                                  dict):
+        ds_cfg = ds_cfg['dataset']  # RepeatDataset and similar wrappers
+    return ds_cfg
+
+
+def dataset_paths(cfg: Config, loader: str) -> dict:
+    """``data_root`` and ``ann_file`` (joined with the data root) of the
+    dataset of ``cfg[loader]``; only the ones that are set, local paths."""
+    ds = _inner_dataset((cfg.get(loader) or {}).get('dataset') or {})
+    root = ds.get('data_root') or ''
+    out = {}
+    if root and '://' not in root:
+        out['data_root'] = root
+    ann = ds.get('ann_file')
+    if ann and '://' not in str(ann):
+        out['ann_file'] = ann if osp.isabs(ann) else osp.join(root, ann)
+    return out
+
+
+def check_data_paths(cfg: Config, loaders: Iterable[str]) -> None:
+    """The data root and annotation file of every loader in ``loaders``
+    exist (mmengine would raise while building the runner's loops, after
+    the work dir and logs are written). ``ValueError`` naming the key."""
+    for loader in loaders:
+        if not cfg.get(loader):
+            continue
+        paths = dataset_paths(cfg, loader)
+        root = paths.get('data_root')
+        if root is not None and not osp.isdir(root):
+            raise ValueError(f'{loader}.dataset.data_root {root} does not '
+                             'exist (is the data set converted/linked '
+                             'there?)')
+        ann = paths.get('ann_file')
+        if ann is not None and not osp.isfile(ann):
+            raise ValueError(f'{loader}.dataset.ann_file {ann} does not '
+                             'exist')
+
+
+def check_train_settings(cfg: Config) -> None:
+    """Settings that would make a training run do nothing or fail on its
+    first step: ``train_cfg.max_iters``/``max_epochs`` below 1 and a
+    ``randomness.seed`` numpy cannot take. ``ValueError`` naming the key."""
+    train_cfg = cfg.get('train_cfg') or {}
+    for key in ('max_iters', 'max_epochs'):
+        value = train_cfg.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f'train_cfg.{key}={value!r}: must be an '
+                             'integer >= 1')
+        if value < 1:
+            raise ValueError(f'train_cfg.{key}={value}: nothing would be '
+                             'trained; it must be >= 1')
+    seed = (cfg.get('randomness') or {}).get('seed')
+    if seed is not None and (isinstance(seed, bool)
+                             or not isinstance(seed, int)
+                             or not 0 <= seed < 2**32):
+        raise ValueError(f'seed {seed!r} (--seed / randomness.seed): must '
+                         f'be an integer in [0, {2**32 - 1}]')
+
+
+def build_loop(runner, loop: str):
+    """Build ``runner``'s ``train``/``val``/``test`` loop (and so its data
+    set and sampler) now, as its ``train()``/``test()`` would first
+    thing, so that a data set or sampler that cannot be built is one
+    ``ValueError`` naming the annotation file, before any step runs; an
+    empty test or validation set is refused too."""
+    import json
+    loader = f'{loop}_dataloader'
+    ann = dataset_paths(runner.cfg, loader).get('ann_file', '')
+    try:
+        built = getattr(runner, f'{loop}_loop')
+    except json.JSONDecodeError as e:
+        raise ValueError(f'{loader}.dataset.ann_file {ann} is not JSON '
+                         f'({e})') from e
+    except UnicodeDecodeError as e:
+        raise ValueError(f'{loader}.dataset.ann_file {ann} is not a text '
+                         f'(JSON) file ({e.reason} at byte {e.start})'
+                         ) from e
+    except (ValueError, TypeError, KeyError, AssertionError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else e
+        raise ValueError(f'{loader} ({ann or "its data set"}) cannot be '
+                         f'built: {msg}') from e
+    if loop in ('val', 'test'):
+        dataset = built.dataloader.dataset
+        if len(dataset) == 0:
+            what = 'test' if loop == 'test' else 'validate'
+            raise ValueError(f'{loader}: the data set of '
+                             f'{ann or "the config"} holds no items; '
+                             f'nothing to {what}')
+    return built

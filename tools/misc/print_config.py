@@ -4,7 +4,6 @@
         [--save-path full_config.py]
 """
 import argparse
-import os.path as osp
 import sys
 
 from mmengine.config import DictAction
@@ -17,24 +16,26 @@ def parse_args(argv=None):
                         '(.py, .json or .yml)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
-        help='override settings, key=value (as tools/train.py; a new key '
-        'that looks like a typo of an existing one is warned about)')
+        help='override settings, key=value (as tools/train.py: a new key '
+        'that looks like a typo of an existing one is an error naming the '
+        'closest key; write +key=value to add a genuinely new key)')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    from mmhvr.apis.outputs import check_writable
     from mmhvr.apis.runner_utils import config_with_options
-    if not osp.isfile(args.config):
-        print(f'error: config {args.config} does not exist', file=sys.stderr)
+    try:  # everything checked before anything is printed or written
+        if args.save_path is not None:
+            check_writable(args.save_path, '--save-path',
+                           ('.py', '.json', '.yaml', '.yml'))
+        cfg = config_with_options(args.config, args.cfg_options)
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
         return 1
-    cfg = config_with_options(args.config, args.cfg_options)
     print(f'Config:\n{cfg.pretty_text}')
     if args.save_path is not None:
-        if not args.save_path.endswith(('.py', '.json', '.yaml', '.yml')):
-            print(f'error: --save-path must end with .py, .json, .yaml or '
-                  f'.yml, got {args.save_path}', file=sys.stderr)
-            return 1
         cfg.dump(args.save_path)
         print(f'config saved to {args.save_path}')
     return 0
