@@ -6,9 +6,10 @@
 The outputs are checked before the model runs (``--out`` must end with
 .mp4 or .avi, ``--out-json`` with .json, both in a writable folder) and
 after (the video file must exist and hold every frame); a problem is one
-``error: ...`` line on stderr and exit status 1. Frames of another size
-than the first are resized to the first frame's size (the demo says how
-many).
+``error: ...`` line on stderr and exit status 1, and so is a checkpoint
+whose weights do not fit the config's model (the check of
+``tools/test.py``). Frames of another size than the first are resized to
+the first frame's size (the demo says how many).
 """
 import argparse
 import json
@@ -118,11 +119,15 @@ def main(argv=None) -> int:
     size = None  # (w, h) of the first frame: every frame is written at it
     written = 0
     detections = []
-    progress = ProgressBar(len(source))
     mode = 'online' if args.online else 'offline'
-    for t, result in enumerate(
-            inference_video(model, source, mode=mode,
-                            num_support=args.num_support)):
+    try:  # arguments are checked at the call, before any frame is run
+        results = inference_video(model, source, mode=mode,
+                                  num_support=args.num_support)
+    except ValueError as e:
+        return error(f'--num-support {args.num_support}: {e}'
+                     if args.num_support is not None else e)
+    progress = ProgressBar(len(source))
+    for t, result in enumerate(results):
         pred = result.pred_instances
         detections.append(
             dict(frame_id=t,

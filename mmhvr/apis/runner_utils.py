@@ -1,4 +1,5 @@
 """Config plumbing shared by ``tools/train.py`` and ``tools/test.py``."""
+import contextlib
 import difflib
 import os.path as osp
 from typing import Iterable, Optional
@@ -273,6 +274,37 @@ def init_cpu_distributed(launcher: str) -> None:
         join_process_group('gloo')
 
 
+class _HeldStderr:
+    discard = False
+
+
+@contextlib.contextmanager
+def _native_stderr_held():
+    """Hold what native code writes to file descriptor 2 in the block
+    (c10d logs a C++ stack trace for every failed connection attempt) and
+    write it out afterwards unless ``discard`` was set."""
+    import os
+    import sys
+    import tempfile
+    held = _HeldStderr()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as tmp:
+        os.dup2(tmp.fileno(), 2)
+        try:
+            yield held
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            if not held.discard:
+                tmp.seek(0)
+                data = tmp.read()
+                if data:
+                    sys.stderr.write(data.decode('utf-8', 'replace'))
+                    sys.stderr.flush()
+
+
 DIST_VARS = ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR', 'MASTER_PORT')
 
 
@@ -302,8 +334,14 @@ def join_process_group(backend: str, timeout: Optional[float] = None) -> None:
     print(f'joining the {backend} process group ({shown}), waiting up to '
           f'{timeout:g} s', file=sys.stderr, flush=True)
     try:
-        dist.init_process_group(
-            backend=backend, timeout=datetime.timedelta(seconds=timeout))
+        with _native_stderr_held() as held:
+            try:
+                dist.init_process_group(
+                    backend=backend,
+                    timeout=datetime.timedelta(seconds=timeout))
+            except Exception:
+                held.discard = True  # c10d's C++ frames: the line says it
+                raise
     except Exception as e:
         raise RuntimeError(
             f'could not join the process group within {timeout:g} s with '

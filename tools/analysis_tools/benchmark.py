@@ -99,6 +99,8 @@ def stream_memory(model, base_frames, num_frames: int,
 
 
 def frames_of(path: str, n: int) -> list:
+    """``n`` frames of a video file or frame folder (looped); a file that
+    is not a readable video is a ``ValueError`` naming it."""
     from mmhvr.apis import FrameSource
     source = FrameSource(path)
     base = [source[i] for i in range(len(source))]
@@ -254,16 +256,18 @@ def main():
         if args.device.startswith('cuda') and not torch.cuda.is_available():
             raise ValueError(f'--device {args.device}: torch sees no GPU')
         check_tool_paths(args.config, args.checkpoint, args.video, args.out)
-    except ValueError as e:
+        # the frames before the model: an unreadable video is one line
+        n = args.num_frames + args.warmup
+        frames = frames_of(args.video, n)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        from mmhvr.apis import init_detector
+        model = init_detector(args.config, args.checkpoint,
+                              device=args.device)
+    except (ValueError, RuntimeError, FileNotFoundError) as e:
         import sys
         print(f'error: {e}', file=sys.stderr)
         sys.exit(1)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    from mmhvr.apis import init_detector
-    model = init_detector(args.config, args.checkpoint, device=args.device)
-    n = args.num_frames + args.warmup
-    frames = frames_of(args.video, n)
     h, w = frames[0].shape[:2]
 
     results = dict(config=args.config, video=args.video, frame_size=[w, h],

@@ -61,24 +61,47 @@ def item_frames(item: dict):
     return out, frames[keys[0]].metainfo
 
 
+def error(msg) -> int:
+    print(f'error: {msg}', file=sys.stderr)
+    return 1
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if not osp.isfile(args.config):
-        print(f'error: config {args.config} does not exist', file=sys.stderr)
-        return 1
+    if args.num < 1:
+        return error(f'--num {args.num}: nothing would be drawn; give 1 or '
+                     'more items')
+    if args.not_show and not args.output_dir:
+        return error('--not-show without --output-dir: nothing would be '
+                     'shown or saved')
     from mmengine.registry import init_default_scope
     from mmengine.utils import ProgressBar
 
-    from mmhvr.apis.runner_utils import config_with_options
+    from mmhvr.apis.runner_utils import (check_data_paths,
+                                         check_folder_writable,
+                                         config_with_options)
     from mmhvr.registry import DATASETS, VISUALIZERS
     from mmhvr.utils import register_all_modules
     from mmhvr.visualization import VideoLocalVisualizer
 
-    cfg = config_with_options(args.config, args.cfg_options)
+    try:  # everything checked before the first item is drawn
+        if args.output_dir:
+            check_folder_writable(args.output_dir, '--output-dir')
+        cfg = config_with_options(args.config, args.cfg_options)
+        check_data_paths(cfg, ('train_dataloader', ))
+    except ValueError as e:
+        return error(e)
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'mmhvr'))
 
-    dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    try:
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    except ValueError as e:  # JSONDecodeError included
+        return error(f'train_dataloader.dataset '
+                     f'({cfg.train_dataloader.dataset.get("ann_file")}) '
+                     f'cannot be built: {e}')
+    if len(dataset) == 0:
+        return error('train_dataloader.dataset holds no items to draw')
     vis_cfg = dict(cfg.get('visualizer', {}) or {})
     vis_cfg = dict(type=vis_cfg.get('type', 'VideoLocalVisualizer'),
                    name=f'browse_dataset_{os.getpid()}')
@@ -107,6 +130,8 @@ def main(argv=None) -> int:
                             wait_time=args.show_interval)
         progress.update()
     print()
+    print(f'completed: {num} items' + (f', saved in {args.output_dir}'
+                                       if args.output_dir else ''))
     return 0
 
 

@@ -10,10 +10,14 @@ proposal by its ground truth (IoU >= ``--iou-thr``: the box's class; below
         --cfg-options model.test_cfg.support_bank.file=bank.pth
 
 The bank stores RoIAlign features (not embeddings), so it stays valid for
-other weights of the same architecture and classes.
+other weights of the same architecture and classes. Everything is checked
+before the model runs (a checkpoint whose weights do not fit the config is
+refused, an existing ``--out`` is kept unless ``--force``); a problem is
+one ``error:`` line and exit status 1.
 """
 import argparse
 import copy
+import os
 import os.path as osp
 import random
 import sys
@@ -25,11 +29,13 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--out', required=True, help='bank file (.pth)')
+    parser.add_argument('--force', action='store_true',
+                        help='replace an existing --out file')
     parser.add_argument('--per-class', type=int, default=64,
                         help='RoIs kept per class and for the background')
     parser.add_argument('--frames-per-video', type=int, default=3,
@@ -39,21 +45,39 @@ def parse_args():
     parser.add_argument('--iou-thr', type=float, default=0.5)
     parser.add_argument('--max-videos', type=int, default=None)
     parser.add_argument('--seed', type=int, default=0)
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def check_args(args) -> None:
+    """Every argument checked before a model is built: ``ValueError``
+    naming the option and its value."""
     for name in ('per_class', 'frames_per_video', 'per_frame'):
         if getattr(args, name) < 1:
-            parser.error(f'--{name.replace("_", "-")} must be >= 1')
+            raise ValueError(f'--{name.replace("_", "-")} must be >= 1, got '
+                             f'{getattr(args, name)}')
     if not 0 < args.iou_thr <= 1:
-        parser.error('--iou-thr must be in (0, 1]')
+        raise ValueError(f'--iou-thr must be in (0, 1], got {args.iou_thr}')
     for name in ('config', 'checkpoint'):
         if not osp.isfile(getattr(args, name)):
-            parser.error(f'{name} {getattr(args, name)} does not exist')
+            raise ValueError(f'{name} {getattr(args, name)} does not exist')
     if osp.splitext(args.out)[1] != '.pth':
-        parser.error(f'--out {args.out}: the bank is a .pth file')
+        raise ValueError(f'--out {args.out}: the bank is a .pth file')
     out_dir = osp.dirname(osp.abspath(args.out))
     if not osp.isdir(out_dir):
-        parser.error(f'--out {args.out}: directory {out_dir} does not exist')
-    return args
+        raise ValueError(f'--out {args.out}: directory {out_dir} does not '
+                         'exist')
+    if osp.isdir(args.out):
+        raise ValueError(f'--out {args.out} is a folder; give a file name')
+    if osp.exists(args.out) and not args.force:
+        raise ValueError(f'--out {args.out} exists; it is kept (give --force'
+                         ' to replace it)')
+    import tempfile
+    try:
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as e:
+        raise ValueError(f'--out {args.out}: cannot write into {out_dir} '
+                         f'({e.strerror or e})') from e
 
 
 def _find(pipeline: list, name: str):
@@ -122,8 +146,17 @@ def frame_rois(model, item, iou_thr: float, per_frame: int, rng):
     return feats.cpu(), labels[keep]
 
 
-def main():
-    args = parse_args()
+def error(msg) -> int:
+    print(f'error: {msg}', file=sys.stderr)
+    return 1
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        check_args(args)
+    except ValueError as e:
+        return error(e)
     from mmengine.config import Config
     from mmengine.utils import ProgressBar
     from terminaltables import AsciiTable
@@ -133,9 +166,15 @@ def main():
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=True)
 
-    cfg = Config.fromfile(args.config)
-    cfg.model.test_cfg.support_bank = None  # the bank being built
-    model = init_detector(cfg, args.checkpoint)
+    from mmhvr.apis.runner_utils import check_data_paths, read_config
+    try:
+        cfg = read_config(args.config)
+        check_data_paths(cfg, ('train_dataloader', ))
+        cfg.model.test_cfg.support_bank = None  # the bank being built
+        # refuses a checkpoint whose weights do not fit the config's model
+        model = init_detector(cfg, args.checkpoint)
+    except (ValueError, RuntimeError, FileNotFoundError) as e:
+        return error(e)
     classes = tuple(model.dataset_meta['classes'])
     num_classes = len(classes)
     dataset = bank_dataset(cfg)
@@ -168,18 +207,27 @@ def main():
                      len(chosen), len(items)])
     missing = [classes[c] for c in range(num_classes) if not pool[c]]
     if not feats:
-        sys.exit(f'no proposal of {args.config} matched any training box: '
-                 'no bank written')
+        return error(f'no proposal of {args.config} matched any training '
+                     'box: no bank written')
     bank = SupportBank(torch.stack(feats), torch.tensor(labels), classes)
-    bank.save(args.out, config=osp.abspath(args.config),
-              checkpoint=osp.abspath(args.checkpoint),
-              per_class=args.per_class, iou_thr=args.iou_thr,
-              seed=args.seed)
+    # written beside the target and renamed over it: a good bank is never
+    # left half-replaced
+    tmp = f'{args.out}.{os.getpid()}.tmp'
+    try:
+        bank.save(tmp, config=osp.abspath(args.config),
+                  checkpoint=osp.abspath(args.checkpoint),
+                  per_class=args.per_class, iou_thr=args.iou_thr,
+                  seed=args.seed)
+        os.replace(tmp, args.out)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
     print(AsciiTable(rows, title='support bank').table)
     if missing:
         print(f'WARNING: no RoI of {missing} in the bank', file=sys.stderr)
     print(f'support bank of {len(bank)} RoIs written to {args.out}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

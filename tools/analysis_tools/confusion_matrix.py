@@ -17,7 +17,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
 
-def parse_args():
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config')
     parser.add_argument('dets', help='pickle written by tools/test.py --out')
@@ -27,21 +27,43 @@ def parse_args():
     parser.add_argument('--iou-thr', type=float, default=0.5)
     parser.add_argument('--out', default='confusion_matrix.png',
                         help='PNG of the row-normalised matrix')
-    args = parser.parse_args()
+    return parser.parse_args(argv)
+
+
+def check_args(args) -> str:
+    """Every path checked before the detections are read: ``ValueError``
+    naming the option and the path. Returns the annotation file."""
+    import tempfile
     if osp.splitext(args.out)[1].lower() != '.png':
-        parser.error(f'--out {args.out}: a .png file')
+        raise ValueError(f'--out {args.out}: a .png file')
     out_dir = osp.dirname(osp.abspath(args.out))
     if not osp.isdir(out_dir):
-        parser.error(f'--out {args.out}: directory {out_dir} does not exist')
+        raise ValueError(f'--out {args.out}: directory {out_dir} does not '
+                         'exist')
+    try:
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as e:
+        raise ValueError(f'--out {args.out}: cannot write into {out_dir} '
+                         f'({e.strerror or e})') from e
     for name in ('config', 'dets'):
         if not osp.isfile(getattr(args, name)):
-            parser.error(f'{name} {getattr(args, name)} does not exist')
-    return args
+            raise ValueError(f'{name} {getattr(args, name)} does not exist')
+    if args.ann_file:
+        if not osp.isfile(args.ann_file):
+            raise ValueError(f'--ann-file {args.ann_file} does not exist')
+        return args.ann_file
+    ann_file = ann_file_of(args.config)
+    if not osp.isfile(ann_file):
+        raise ValueError(f'the test annotations of {args.config}, '
+                         f'{ann_file}, do not exist: give --ann-file')
+    return ann_file
 
 
 def ann_file_of(config: str) -> str:
-    from mmengine.config import Config
-    ds = Config.fromfile(config).test_dataloader.dataset
+    """The annotation file of ``config``'s test set (data root joined)."""
+    from mmhvr.apis.runner_utils import read_config
+    ds = read_config(config).test_dataloader.dataset
     while 'dataset' in ds:
         ds = ds.dataset
     return osp.join(ds.get('data_root', ''), ds.ann_file)
@@ -71,24 +93,36 @@ def plot(matrix: np.ndarray, classes, title: str, out: str) -> None:
     plt.close(fig)
 
 
-def main():
-    args = parse_args()
+def error(msg) -> int:
+    print(f'error: {msg}', file=sys.stderr)
+    return 1
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        ann_file = check_args(args)
+    except ValueError as e:
+        return error(e)
     from terminaltables import AsciiTable
 
     from mmhvr.evaluation import (eval_vid_confusion, load_cocovid_gt,
                                   match_dumped_detections)
-    ann_file = args.ann_file or ann_file_of(args.config)
-    classes, gt = load_cocovid_gt(ann_file)
+    try:
+        classes, gt = load_cocovid_gt(ann_file)
+    except Exception as e:  # not JSON, not CocoVID...
+        return error(f'cannot read annotations {ann_file}: '
+                     f'{type(e).__name__}: {e}')
     try:
         with open(args.dets, 'rb') as f:
             dets = pickle.load(f)
     except Exception as e:
-        sys.exit(f'cannot read detections {args.dets}: {e}')
+        return error(f'cannot read detections {args.dets}: {e}')
     try:
         det_results, annotations = match_dumped_detections(
             dets, gt, args.dets)
     except ValueError as e:
-        sys.exit(f'{e} (annotations: {ann_file})')
+        return error(f'{e} (annotations: {ann_file})')
     out = eval_vid_confusion(det_results, annotations,
                              num_classes=len(classes),
                              score_thr=args.score_thr, iou_thr=args.iou_thr)
@@ -102,7 +136,8 @@ def main():
     print(AsciiTable(rows, title=title).table)
     plot(out['matrix'], classes, title, args.out)
     print(f'written {args.out}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

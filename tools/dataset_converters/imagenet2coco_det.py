@@ -17,7 +17,8 @@ from mmhvr.datasets.imagenet_converter import (BadAnnotation, CocoVIDWriter,
                                                read_lines)
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from imagenet2coco_vid import check_root, report, write_json  # noqa: E402
+from imagenet2coco_vid import (check_output_folder, check_root,  # noqa: E402
+                               report, write_json)
 
 
 def det_images(root: str):
@@ -64,6 +65,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         check_root(args.input, 'DET')
+        check_output_folder(args.output)  # before the conversion
         writer = convert_det(args.input, args.skip_bad)
     except ValueError as e:  # BadAnnotation included
         hint = ' (use --skip-bad to skip it)' \

@@ -66,6 +66,12 @@ def check_root(root: str, kind: str = 'VID') -> None:
                          f'{" and no ".join(missing)} folder')
 
 
+def check_output_folder(out: str) -> None:
+    """``-o`` is (or can be created as) a writable folder, not a file."""
+    from mmhvr.apis.runner_utils import check_folder_writable
+    check_folder_writable(out, '-o')
+
+
 def write_json(writer: CocoVIDWriter, out: str, what: str) -> bool:
     """Write ``writer``'s JSON to ``out`` atomically; a conversion without
     frames is not written (False), so an existing file is never replaced
@@ -113,6 +119,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         check_root(args.input, 'VID')
+        check_output_folder(args.output)  # before the conversion
     except ValueError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

@@ -7,7 +7,9 @@ files; docs/results/README.md has the convention).
 runs COMMAND from the repository root, then writes
 ``docs/results/NAME.json``: ``command``, ``commit`` (and ``dirty``),
 ``date`` (UTC), ``machine``, ``wall_s`` and ``results`` (OUT.json as the
-command wrote it). A failing command stores nothing.
+command wrote it). A failing command, or one that did not write OUT.json
+while it ran (a file left from earlier), stores nothing: one ``error:``
+line and exit status 1.
 """
 import argparse
 import datetime
@@ -51,19 +53,53 @@ def machine() -> dict:
     return info
 
 
+class RecordError(SystemExit):
+    """A command whose result cannot be stored: one ``error:`` line from
+    :func:`main` (a ``SystemExit``, as :func:`record` raised before, so a
+    script calling it still stops)."""
+
+
+def _stamp(path: str):
+    """What tells whether ``path`` was (re)written: None if absent."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def record(name: str, result: str, command: list, out_dir: str) -> str:
+    """Run ``command`` and store ``result`` under ``out_dir/NAME.json``;
+    a ``RecordError`` (nothing stored) if the command fails or did not
+    write ``result`` while it ran (an older file is never stored as its
+    output)."""
+    path = result if osp.isabs(result) else osp.join(REPO, result)
+    before = _stamp(path)
     start = datetime.datetime.now(datetime.timezone.utc)
     tic = time.perf_counter()
     proc = subprocess.run(command, cwd=REPO)
     wall = time.perf_counter() - tic
     if proc.returncode != 0:
-        raise SystemExit(f'record_result: {shlex.join(command)} exited with '
-                         f'{proc.returncode}; nothing stored')
-    path = result if osp.isabs(result) else osp.join(REPO, result)
-    if not osp.isfile(path):
-        raise SystemExit(f'record_result: the command wrote no {result}')
-    with open(path) as f:
-        results = json.load(f)
+        raise RecordError(f'{shlex.join(command)} exited with '
+                          f'{proc.returncode}; nothing stored')
+    after = _stamp(path)
+    if after is None:
+        raise RecordError(f'the command wrote no {result}; nothing stored')
+    written = datetime.datetime.fromtimestamp(after[2] / 1e9,
+                                              datetime.timezone.utc)
+    # 1 s of slack: file systems with coarse timestamps
+    if after == before or written < start - datetime.timedelta(seconds=1):
+        raise RecordError(
+            f'--result {result} was not written by the command (last '
+            f'written {written.isoformat(timespec="seconds")}, the command '
+            f'started {start.isoformat(timespec="seconds")}); nothing '
+            'stored')
+    try:
+        with open(path) as f:
+            results = json.load(f)
+    except ValueError as e:
+        raise RecordError(f'--result {result} is not JSON ({e}); nothing '
+                          'stored') from e
     entry = dict(command=shlex.join(command), commit=git('rev-parse', 'HEAD'),
                  dirty=bool(git('status', '--porcelain',
                                 '--untracked-files=no')),
@@ -77,7 +113,7 @@ def record(name: str, result: str, command: list, out_dir: str) -> str:
     return out
 
 
-def main(argv=None) -> None:
+def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # everything after '--' is the command (argparse's REMAINDER would also
     # swallow options given after NAME)
@@ -95,7 +131,13 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if not command:
         parser.error('no command given (put it after --)')
-    print(f'stored {record(args.name, args.result, command, args.out_dir)}')
+    try:
+        stored = record(args.name, args.result, command, args.out_dir)
+    except RecordError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
+    print(f'stored {stored}')
+    return 0
 
 
 if __name__ == '__main__':

@@ -7,7 +7,9 @@ hex digits of its sha256 in the file name (as mmdet's publish_model.py).
 The training state (optimizer, message hub, parameter schedulers, RNG
 states) is dropped; ``meta`` is kept with its values turned into plain
 Python types, so that the result loads under torch >= 2.6's default
-``weights_only=True`` (mmengine's training checkpoints do not).
+``weights_only=True`` (mmengine's training checkpoints do not). Only model
+checkpoints of a training run are published (``state_dict`` and a
+``meta`` naming the config or HVR stage); anything else is refused.
 """
 import argparse
 import hashlib
@@ -53,6 +55,33 @@ def plain(obj, where: str, dropped: list):
 _DROP = object()
 
 
+def check_model_checkpoint(checkpoint, in_file: str) -> None:
+    """Refuse what is not a model checkpoint written by an mmengine run:
+    it must be a dict with a non-empty ``state_dict`` of tensors and a
+    ``meta`` saying which model it is (``meta.cfg``, the config mmengine
+    stores, or ``meta.hvr_stage``). A bare dict of tensors (``{'a':
+    tensor}``) is refused: nothing says it is a model at all."""
+    if not isinstance(checkpoint, dict):
+        raise ValueError(f'{in_file}: not an mmengine checkpoint (a '
+                         f'{type(checkpoint).__name__}, not a dict)')
+    keys = ', '.join(map(str, list(checkpoint)[:8])) or 'none'
+    state = checkpoint.get('state_dict')
+    if not isinstance(state, dict):
+        raise ValueError(f'{in_file}: not a model checkpoint: it has no '
+                         f'state_dict (its top-level keys: {keys})')
+    if not state:
+        raise ValueError(f'{in_file}: its state_dict is empty')
+    if not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError(f'{in_file}: state_dict holds non-tensor values')
+    meta = checkpoint.get('meta')
+    if not isinstance(meta, dict) or (
+            not isinstance(meta.get('cfg'), str)
+            and meta.get('hvr_stage') is None):
+        raise ValueError(f'{in_file}: not a checkpoint of a training run: '
+                         'its meta says neither the config (meta.cfg) nor '
+                         'the HVR stage (meta.hvr_stage) of the model')
+
+
 def process_checkpoint(in_file: str, out_file: str,
                        trust: bool = False) -> str:
     """Write the published checkpoint; return its final path."""
@@ -72,22 +101,20 @@ def process_checkpoint(in_file: str, out_file: str,
                 checkpoint = torch.load(in_file, map_location='cpu',
                                         weights_only=True)
     except Exception as e:
-        hint = '' if trust else (
-            ' If the file holds other objects and you trust it, rerun '
-            'with --trust (loads it with weights_only=False).')
-        raise ValueError(f'{in_file}: cannot be loaded as a checkpoint '
-                         f'({type(e).__name__}: {str(e)[:300]}).{hint}'
-                         ) from e
-    if not isinstance(checkpoint, dict):
-        raise ValueError(f'{in_file}: not an mmengine checkpoint (a '
-                         f'{type(checkpoint).__name__}, not a dict)')
-    if 'state_dict' not in checkpoint:
-        checkpoint = dict(state_dict=checkpoint)  # a bare state dict
+        from mmhvr.engine.checkpoint import (_weights_only_refusal,
+                                             describe_unloadable)
+        refusal = None if trust else _weights_only_refusal(e)
+        if refusal is not None:  # a real checkpoint with other objects
+            raise ValueError(
+                f'{in_file}: cannot be loaded weights-only: {refusal}. If '
+                'you trust the file, rerun with --trust (loads it with '
+                'weights_only=False).') from e
+        raise ValueError(f'{in_file}: cannot be loaded as a checkpoint: '
+                         f'{describe_unloadable(in_file)}') from e
+    check_model_checkpoint(checkpoint, in_file)
     dropped = [k for k in checkpoint if k not in KEEP]
     state = {k: v for k, v in checkpoint['state_dict'].items()
              if not k.startswith('ema_')}
-    if not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f'{in_file}: state_dict holds non-tensor values')
     published = dict(state_dict=state)
     if 'meta' in checkpoint:
         published['meta'] = plain(checkpoint['meta'], 'meta', dropped)
