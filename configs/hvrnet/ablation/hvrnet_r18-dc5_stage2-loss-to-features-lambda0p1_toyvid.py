@@ -1,0 +1,7 @@
+# Tests: the relation loss's gradient reaching the shared features, at
+# lambda = 0.1.
+_base_ = './hvrnet_r18-dc5_stage2_toyvid.py'
+model = dict(
+    roi_head=dict(
+        triplet_to_features=True, triplet_loss=dict(loss_weight=0.1)))
+ablation = dict(support_bank=None)
