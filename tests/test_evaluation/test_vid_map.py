@@ -60,14 +60,14 @@ def test_duplicates_are_false_positives():
 
 
 def test_small_object_threshold():
-    # 10x10 GT: threshold 100/400 = 0.25; a 10x20 box over it has IoU 0.5
-    # and a 10x25 box IoU 0.4
-    small = [frame([[0, 0, 10, 10]], [0])]
-    assert eval_vid_map([det([[0, 0, 10, 25]], [1.0], [0])],
+    # 10x10 px GT (0..9): threshold 100/400 = 0.25; a 10x20 px box over it
+    # has IoU 0.5, a 10x25 px box IoU 0.4
+    small = [frame([[0, 0, 9, 9]], [0])]
+    assert eval_vid_map([det([[0, 0, 9, 24]], [1.0], [0])],
                         small)['mAP'] == pytest.approx(1.0)
-    # the same IoU 0.4 on a 100x100 GT (threshold 0.5) misses
-    big = [frame([[0, 0, 100, 100]], [0])]
-    assert eval_vid_map([det([[0, 0, 100, 250]], [1.0], [0])],
+    # the same IoU 0.4 on a 100x100 px GT (threshold 0.5) misses
+    big = [frame([[0, 0, 99, 99]], [0])]
+    assert eval_vid_map([det([[0, 0, 99, 249]], [1.0], [0])],
                         big)['mAP'] == pytest.approx(0.0)
 
 
@@ -105,24 +105,50 @@ def test_bad_input_names_the_field():
 
 
 @pytest.mark.parametrize('gt,det,hit', [
-    # 10x10 ground truth away from the origin: threshold 100/400 = 0.25
-    ([100, 100, 110, 110], [100, 100, 110, 125], True),  # IoU 0.4
-    ([100, 100, 110, 110], [100, 100, 110, 140], True),  # IoU exactly 0.25
-    ([100, 100, 110, 110], [100, 100, 110, 140.9], False),  # 0.2457 < 0.25
-    ([100, 100, 110, 110], [100, 100, 140.9, 110], False),  # same, in x
-    # 40x20 ground truth: threshold 800/1500 capped at 0.5
-    ([20, 30, 60, 50], [20, 30, 60, 70], True),  # IoU exactly 0.5
-    ([20, 30, 60, 50], [20, 30, 60, 70.5], False),  # IoU 0.494
+    # issue 18: devkit IoU 50*100 / (100*100) = 0.5 exactly (it was 0.4949
+    # with x2 - x1)
+    ([0, 0, 99, 99], [0, 0, 99, 49], True),
+    # issue 18: a 10x10 px GT, threshold 100/400 = 0.25; IoU 100/410 =
+    # 0.2439 misses (with x2 - x1 it was 0.2250 over a threshold 0.2244)
+    ([100, 100, 109, 109], [100, 100, 109, 140], False),
+    ([100, 100, 109, 109], [100, 100, 109, 124], True),  # IoU 0.4
+    ([100, 100, 109, 109], [100, 100, 109, 139], True),  # exactly 0.25
+    ([100, 100, 109, 109], [100, 100, 139, 109], True),  # same, in x
+    ([100, 100, 109, 109], [100, 100, 109, 139.5], False),  # 0.2469
+    # 40x20 px GT: threshold 800/1500 capped at 0.5
+    ([20, 30, 59, 49], [20, 30, 59, 69], True),  # IoU exactly 0.5
+    ([20, 30, 59, 49], [20, 30, 59, 69.5], False),  # IoU 0.4938
     # a large ground truth keeps the VOC 0.5
-    ([0, 0, 100, 100], [0, 0, 100, 160], True),  # IoU 0.625
+    ([0, 0, 99, 99], [0, 0, 99, 159], True),  # IoU 0.625
+    # xmin == xmax: a 1x31 px object (threshold 31/451 = 0.0687)
+    ([50, 50, 50, 80], [50, 50, 50, 80], True),
+    ([50, 50, 50, 80], [50, 50, 51, 90], True),  # IoU 31/82
+    ([50, 50, 50, 80], [300, 50, 300, 80], False),  # 250 px away
+    ([50, 50, 50, 80], [51, 50, 60, 80], False),  # touching: no overlap
 ])
 def test_small_object_threshold_is_exact(gt, det, hit):
-    """min(0.5, w*h / ((w+10)*(h+10))) with w = x2 - x1, h = y2 - y1,
-    matched with IoU >= threshold."""
+    """min(0.5, w*h / ((w+10)*(h+10))) with w = x2 - x1 + 1, h = y2 - y1 +
+    1, matched with the devkit's IoU >= threshold (widths + 1 there too)."""
     out = eval_vid_map([dict(bboxes=np.array([det], float),
                              scores=np.array([0.9]), labels=np.array([0]))],
                        [frame([gt], [0])])
     assert out['mAP'] == pytest.approx(1.0 if hit else 0.0)
+
+
+def test_devkit_iou_and_thresholds_by_hand():
+    from mmhvr.evaluation.functional.vid_map import (devkit_iou,
+                                                     small_object_thresholds)
+    gt = np.array([[0, 0, 99, 99], [100, 100, 109, 109], [5, 5, 5, 5]],
+                  float)
+    dets = np.array([[0, 0, 99, 49], [100, 100, 109, 140], [5, 5, 5, 5]],
+                    float)
+    iou = devkit_iou(dets, gt)
+    assert iou.shape == (3, 3)
+    assert iou[0, 0] == 0.5 and iou[1, 1] == pytest.approx(100 / 410)
+    assert iou[2, 2] == 1.0  # a 1-px box on itself
+    assert iou[0, 1] == 0.0 and iou[2, 1] == 0.0  # disjoint
+    assert small_object_thresholds(gt).tolist() == pytest.approx(
+        [0.5, 0.25, 1 / 121])
 
 
 def test_motion_iou_uses_frames_within_the_range_only():
@@ -153,6 +179,23 @@ def test_motion_iou_uses_frames_within_the_range_only():
     assert [v.tolist() for v in motion_ious(other)] == [[1.0]] * 3
     # the range is a parameter
     assert motion_ious(anns, frame_range=11)[2].tolist() == [0.5]
+
+
+def test_motion_iou_default_range_is_ten_frames():
+    """FGFA's .mat averages over +-10 frames (tracks with no overlap hold
+    exactly 1e-10 / k, k up to 20 other frames): an object at one place in
+    frames 0-5 and far away in 6-10 has, at frame 0, 5 IoUs of 1 and 5 of
+    0 within +-10 (0.5); within +-5 it would be 1.0."""
+    from mmhvr.evaluation.functional.vid_map import motion_ious
+    anns = motion_frames([[[0, 0, 40, 40] if t <= 5 else [300, 0, 340, 40]]
+                          for t in range(11)])
+    m = motion_ious(anns)
+    assert m[0].tolist() == [0.5] and m[10].tolist() == [0.4]
+    assert motion_ious(anns, frame_range=5)[0].tolist() == [1.0]
+    dets = [dict(bboxes=a['bboxes'], scores=np.array([0.9]),
+                 labels=a['labels']) for a in anns]
+    out = eval_vid_map(dets, anns)  # the default range of eval_vid_map
+    assert out['mAP_fast'] == 1.0 and np.isnan(out['mAP_slow'])
 
 
 def test_ties_in_score_keep_the_input_order():
@@ -199,19 +242,41 @@ def test_a_matched_ignored_ground_truth_is_not_a_false_positive():
     assert out['mAP_fast'] == pytest.approx(1.0)
 
 
-def test_motion_bucket_edges_belong_to_medium():
-    """motion IoU exactly 0.9 or exactly 0.7 is medium (slow > 0.9, fast
-    < 0.7): a 19-wide box moving 1 px (IoU 18/20) and a 17-wide box moving
-    3 px (IoU 14/20) between two frames."""
-    anns = motion_frames([[[0, 0, 19, 10], [100, 0, 117, 10]],
-                          [[1, 0, 20, 10], [103, 0, 120, 10]]])
-    for a in anns:  # one class per object: each has its own AP
-        a['labels'] = np.array([0, 1])
-    dets = [dict(bboxes=a['bboxes'], scores=np.array([0.9, 0.8]),
-                 labels=np.array([0, 1])) for a in anns]
+def edge_case():
+    """Two-frame tracks (continuous-width motion IoU), one class each:
+    class 0 moves a 19-wide box 1 px (IoU 18/20 = 0.9), class 1 a 17-wide
+    box 3 px (14/20 = 0.7), class 2 a 33-wide box 7 px (26/40 = 0.65),
+    class 3 a 24-wide box 1 px (23/25 = 0.92); perfect detections."""
+    anns = motion_frames([[[t, 0, 19 + t, 10], [100 + 3 * t, 0, 117 + 3 * t,
+                                                  10],
+                           [200 + 7 * t, 0, 233 + 7 * t, 10],
+                           [300 + t, 0, 324 + t, 10]] for t in range(2)])
+    for a in anns:
+        a['labels'] = np.arange(4)
+    dets = [dict(bboxes=a['bboxes'], scores=np.array([0.9, 0.8, 0.7, 0.6]),
+                 labels=np.arange(4)) for a in anns]
+    return dets, anns
+
+
+def test_motion_bin_edges_are_inclusive():
+    """FGFA's bins are closed: [0.9, 1] slow, [0.7, 0.9] medium, [0, 0.7]
+    fast. A motion IoU of exactly 0.9 is slow and medium, exactly 0.7
+    medium and fast; 0.65 only fast, 0.92 only slow (these two fail if an
+    edge moves: 0.7 -> 0.6, 0.9 -> 0.95)."""
+    from mmhvr.evaluation.functional.vid_map import MOTION_BINS, motion_ious
+    dets, anns = edge_case()
+    assert motion_ious(anns)[0].tolist() == [0.9, 0.7, 0.65, 0.92]
+    assert MOTION_BINS == dict(slow=(0.9, 1.0), medium=(0.7, 0.9),
+                               fast=(0.0, 0.7))
     out = eval_vid_map(dets, anns)
-    assert out['AP_medium'].tolist() == [1.0, 1.0]
-    assert np.isnan(out['AP_slow']).all() and np.isnan(out['AP_fast']).all()
+
+    def present(key):
+        return (~np.isnan(out[key])).tolist()
+
+    assert present('AP_slow') == [True, False, False, True]
+    assert present('AP_medium') == [True, True, False, False]
+    assert present('AP_fast') == [False, True, True, False]
+    assert out['mAP_slow'] == out['mAP_medium'] == out['mAP_fast'] == 1.0
 
 
 def test_motion_range_of_eval_vid_map():

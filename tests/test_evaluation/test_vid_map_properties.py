@@ -154,10 +154,11 @@ def frames_with_a_true_positive(draw):
 
 
 def _iou(a, b):
+    """The devkit's IoU: pixel-inclusive widths (x2 - x1 + 1)."""
     lt = np.maximum(a[:2], b[:2])
     rb = np.minimum(a[2:], b[2:])
-    inter = np.clip(rb - lt, 0, None).prod()
-    union = (a[2:] - a[:2]).prod() + (b[2:] - b[:2]).prod() - inter
+    inter = np.clip(rb - lt + 1, 0, None).prod()
+    union = (a[2:] - a[:2] + 1).prod() + (b[2:] - b[:2] + 1).prod() - inter
     return inter / union
 
 
@@ -173,7 +174,7 @@ def test_a_duplicate_of_a_true_positive_is_only_a_false_positive(data):
     box, label = anns[f]['bboxes'][g], anns[f]['labels'][g]
     for h, (other, lab) in enumerate(zip(anns[f]['bboxes'],
                                          anns[f]['labels'])):
-        w, hh = other[2] - other[0], other[3] - other[1]
+        w, hh = other[2] - other[0] + 1, other[3] - other[1] + 1
         thr = min(0.5, w * hh / ((w + 10) * (hh + 10)))
         assume(h == g or lab != label or _iou(box, other) < thr)
 
