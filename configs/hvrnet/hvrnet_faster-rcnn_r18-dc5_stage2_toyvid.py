@@ -1,24 +1,11 @@
-# Stage 2 of the CPU-sized toy model: same freezing and losses as the R101
-# stage-2 config (gamma = 1, lambda = 10 on the inter-video relation's
-# query/key embeddings), on groups of 3 + 3 + 3 toy videos.
-_base_ = './hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py'
-model = dict(
-    stage=2,
-    # as in the R101 stage 2: conv1-conv4 and their BN frozen
-    backbone=dict(
-        frozen_stages=3,
-        norm_cfg=dict(type='BN', requires_grad=False),
-        norm_eval=True),
-    frozen_modules=['rpn_head'])
-# head B (untrained in stage 1) starts as a copy of head A
-custom_hooks = [
-    dict(type='RNGStateHook'),
-    dict(type='FinalHeadFromIntraHook')
+# Stage 2 of the CPU-sized toy model: the stage-2 wiring of every HVR-Net
+# config (../_base_/hvr_stage2.py) on groups of 3 + 3 + 3 toy videos.
+_base_ = [
+    './hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py',
+    '../_base_/hvr_stage2.py'
 ]
-train_dataloader = dict(
-    batch_size=9,
-    batch_sampler=dict(
-        type='VideoTripletSampler', num_same=3, num_other_classes=2))
+model = {{_base_.stage2_model}}  # noqa: F821
+train_dataloader = {{_base_.stage2_train_dataloader}}  # noqa: F821
 train_cfg = dict(max_iters=150, val_interval=150)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0,

@@ -2,6 +2,7 @@
 import os
 import os.path as osp
 import random
+import warnings
 from typing import Optional
 
 import numpy as np
@@ -83,76 +84,68 @@ class RNGStateHook(Hook):
         self._resumed = None
 
 
-@HOOKS.register_module()
-class FinalHeadFromIntraHook(Hook):
-    """At the start of stage 2, copy head A (the intra(2) branch, trained in
-    stage 1) into head B (after the inter-video relation, not trained in
-    stage 1).
+def _unwrap(model):
+    return model.module if is_model_wrapper(model) else model
+
+
+def init_stage2_heads(runner, inter_from_intra: bool = False) -> None:
+    """Start stage 2: copy head A (the intra(2) branch, trained in stage
+    1) into head B (after the inter-video relation, untrained), and with
+    ``inter_from_intra`` the intra(2) relation into the inter-video
+    relation. Only when training starts at iteration 0: a resumed run keeps
+    its trained head B.
 
     The inter-video relation is residual (``out = Q + ...``, ``Wo`` near
-    zero at init), so head B then starts from stage 1's detections instead
-    of from random weights. Runs only when training starts at iteration 0:
-    a resumed stage-2 run keeps its trained head B.
-
-    Args:
-        inter_from_intra (bool): also start the inter-video relation as a
-            copy of the trained intra(2) relation (same structure needed)
-            instead of its untrained stage-1 weights (``Wv``/``Wo`` at
-            std 0.01 leave it near the identity). Default False.
+    zero at init), so head B then starts from stage 1's detections.
     """
-    priority = 'LOW'
-
-    def __init__(self, inter_from_intra: bool = False) -> None:
-        self.inter_from_intra = inter_from_intra
-
-    def before_train(self, runner) -> None:
-        if runner.iter != 0:
-            return
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
-        head = model.roi_head.bbox_head
-        head.init_final_from_intra()
-        runner.logger.info('head B (fc_cls/fc_reg) initialised from head A '
-                           '(fc_cls_intra/fc_reg_intra)')
-        if self.inter_from_intra:
-            head.init_inter_from_intra()
-            runner.logger.info('inter-video relation initialised from the '
-                               'intra(2) relation')
+    if runner.iter != 0:
+        return
+    head = _unwrap(runner.model).roi_head.bbox_head
+    head.init_final_from_intra()
+    runner.logger.info('head B (fc_cls/fc_reg) initialised from head A '
+                       '(fc_cls_intra/fc_reg_intra)')
+    if inter_from_intra:
+        head.init_inter_from_intra()
+        runner.logger.info('inter-video relation initialised from the '
+                           'intra(2) relation')
 
 
 @HOOKS.register_module()
 class HVRStageHook(Hook):
-    """The HVR stage, checked before training and recorded in checkpoints.
+    """The HVR stage: checked and started before training, recorded in
+    checkpoints. The one hook a stage needs (``default_runtime.py`` lists
+    it; ``tools/train.py`` adds it to a config without it).
 
-    * ``before_train``: for a stage-2 model, the wiring is checked on the
-      built runner (see :func:`~mmhvr.engine.stage_check.stage2_problems`):
-      frozen RPN, a ``VideoTripletSampler`` with a positive and a negative
-      per group, ``FinalHeadFromIntraHook``; a problem is a ``ValueError``
-      before the first iteration.
+    * ``before_train``, stage-2 model: the wiring (see
+      :func:`~mmhvr.engine.stage_check.stage2_problems`: frozen RPN, a
+      ``VideoTripletSampler`` with a positive and a negative per group, the
+      batch size) is checked on the built runner, a problem being a
+      ``ValueError`` before the first iteration; then, at iteration 0,
+      head B starts as a copy of head A (:func:`init_stage2_heads`).
     * ``before_save_checkpoint``: ``meta.hvr_stage`` (the model's stage) and
       ``meta.classes`` (the training set's class names), which
       ``tools/test.py``, ``demo/video_demo.py`` and ``init_detector`` read
       to refuse a stage-1 checkpoint under a stage-2 config.
 
-    ``tools/train.py`` adds this hook to every run. Its priority puts the
-    check before other hooks' ``before_train`` (e.g. the head-B copy).
+    Args:
+        inter_from_intra (bool): stage 2 also starts the inter-video
+            relation as a copy of the trained intra(2) relation (same
+            structure needed). Default False.
     """
     priority = 'VERY_HIGH'
 
+    def __init__(self, inter_from_intra: bool = False) -> None:
+        self.inter_from_intra = inter_from_intra
+
     def before_train(self, runner) -> None:
-        from .stage_check import STAGE2_HELP, _type_name, stage2_problems
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        from .stage_check import STAGE2_HELP, stage2_problems
+        model = _unwrap(runner.model)
         if getattr(model, 'stage', 1) != 2:
             return
         loader = runner.cfg.get('train_dataloader') or {}
         problems = stage2_problems(
             getattr(model, 'frozen_modules', ()),
-            loader.get('batch_sampler'),
-            [type(h).__name__ for h in runner.hooks] +
-            [_type_name(h) for h in runner.cfg.get('custom_hooks') or ()],
-            loader.get('batch_size'))
+            loader.get('batch_sampler'), loader.get('batch_size'))
         if 'rpn_head' in getattr(model, 'frozen_modules', ()) and any(
                 p.requires_grad for p in model.rpn_head.parameters()):
             problems.append('rpn_head is listed as frozen but has trainable '
@@ -160,10 +153,12 @@ class HVRStageHook(Hook):
         if problems:
             raise ValueError('stage-2 wiring:\n  ' + '\n  '.join(problems) +
                              f'\n({STAGE2_HELP})')
+        if any(isinstance(h, FinalHeadFromIntraHook) for h in runner.hooks):
+            return  # a config of before: that hook starts the heads
+        init_stage2_heads(runner, self.inter_from_intra)
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        model = _unwrap(runner.model)
         meta = checkpoint.setdefault('meta', {})
         meta['hvr_stage'] = int(getattr(model, 'stage', 1))
         classes = None
@@ -176,6 +171,26 @@ class HVRStageHook(Hook):
                 'classes')
         if classes is not None:
             meta['classes'] = list(classes)
+
+
+@HOOKS.register_module()
+class FinalHeadFromIntraHook(Hook):
+    """Deprecated: :class:`HVRStageHook` starts stage 2's heads (its
+    ``inter_from_intra`` option). Kept so that older configs run: it does
+    what it did (:func:`init_stage2_heads`), with a deprecation warning,
+    and :class:`HVRStageHook` then leaves the heads to it."""
+    priority = 'LOW'
+
+    def __init__(self, inter_from_intra: bool = False) -> None:
+        warnings.warn(
+            'FinalHeadFromIntraHook is deprecated: HVRStageHook (in '
+            'default_runtime.py) starts stage 2; drop it from custom_hooks '
+            '(inter_from_intra=True: dict(type=\'HVRStageHook\', '
+            'inter_from_intra=True))', DeprecationWarning)
+        self.inter_from_intra = inter_from_intra
+
+    def before_train(self, runner) -> None:
+        init_stage2_heads(runner, self.inter_from_intra)
 
 
 def ensure_stage_hook(cfg) -> None:

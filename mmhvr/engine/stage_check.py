@@ -1,8 +1,13 @@
-"""Stage-2 wiring, checked in one place before training starts."""
+"""Stage-2 wiring, checked in one place before training starts.
+
+``configs/_base_/hvr_stage2.py`` sets the wiring once; this is what it
+must come to, whatever a config changes on top of it.
+"""
 from typing import List, Optional, Sequence
 
-STAGE2_HELP = ('see configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.py '
-               'for a complete stage-2 config')
+STAGE2_HELP = ('configs/_base_/hvr_stage2.py sets it: list it among the '
+               "config's bases, see "
+               'configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage2_toyvid.py')
 
 
 def _type_name(cfg) -> str:
@@ -13,16 +18,15 @@ def _type_name(cfg) -> str:
 
 def stage2_problems(frozen_modules: Sequence[str],
                     batch_sampler: Optional[dict],
-                    hook_types: Sequence[str],
                     batch_size: Optional[int] = None) -> List[str]:
     """What is wrong with a stage-2 training setup (empty: nothing).
 
     Stage 2 (DESIGN.md) fine-tunes from stage-1 weights with the RPN frozen
-    (``model.frozen_modules`` holds ``rpn_head``), trains on video triplets
-    (``train_dataloader.batch_sampler`` is a ``VideoTripletSampler`` whose
-    groups hold a positive, ``num_same >= 2``, and a negative,
-    ``num_other_classes >= 1``), and starts head B as a copy of head A
-    (``FinalHeadFromIntraHook`` in ``custom_hooks``).
+    (``model.frozen_modules`` holds ``rpn_head``) and trains on video
+    triplets (``train_dataloader.batch_sampler`` is a
+    ``VideoTripletSampler`` whose groups hold a positive, ``num_same >=
+    2``, and a negative, ``num_other_classes >= 1``, and the batch size is
+    the group size).
     """
     problems = []
     if 'rpn_head' not in frozen_modules:
@@ -49,24 +53,26 @@ def stage2_problems(frozen_modules: Sequence[str],
             problems.append(f'train_dataloader.batch_size must be {group} '
                             f'(num_same={num_same} x (1 + '
                             f'num_other_classes={others})), got {batch_size}')
-    if 'FinalHeadFromIntraHook' not in hook_types:
-        problems.append('custom_hooks must hold FinalHeadFromIntraHook '
-                        '(head B starts as a copy of the stage-1 head A)')
     return problems
 
 
 def check_stage2_config(cfg) -> None:
     """Raise ``ValueError`` listing every wiring problem of a stage-2
-    training config (nothing for stage 1 or a config without training)."""
+    training config (nothing for stage 1 or a config without training);
+    its ``custom_hooks`` must also start the stage (``HVRStageHook``,
+    which ``tools/train.py`` adds, or the deprecated
+    ``FinalHeadFromIntraHook``)."""
     model = cfg.get('model') or {}
     if int(model.get('stage', 1)) != 2 or not cfg.get('train_dataloader'):
         return
     loader = cfg.train_dataloader
     problems = stage2_problems(
-        model.get('frozen_modules') or (),
-        loader.get('batch_sampler'),
-        [_type_name(h) for h in cfg.get('custom_hooks') or ()],
+        model.get('frozen_modules') or (), loader.get('batch_sampler'),
         loader.get('batch_size'))
+    hooks = {_type_name(h) for h in cfg.get('custom_hooks') or ()}
+    if not hooks & {'HVRStageHook', 'FinalHeadFromIntraHook'}:
+        problems.append('custom_hooks must hold HVRStageHook (it checks '
+                        'stage 2 and starts head B as a copy of head A)')
     if problems:
         raise ValueError(
             f'{cfg.filename or "the config"}: stage-2 wiring:\n  ' +

@@ -1,9 +1,8 @@
 # The built-in toy VID set (tools/dataset_converters/make_toy_vid.py).
 # Small frames, so the detector, anchors and augmentation are scaled down in
 # the toy model configs; the layout is the same as ImageNet VID's. No
-# expand/min-IoU crop here: on the quick start's few hundred CPU iterations
-# from scratch they slowed learning (val mAP 0.07 vs 0.19 after 300
-# iterations); the ImageNet VID configs keep the full SSD-style set.
+# expand/min-IoU crop here (the ImageNet VID configs keep the full
+# SSD-style set; docs hold why).
 dataset_type = 'ImagenetVIDDataset'
 data_root = 'data/toy_vid/'
 toy_classes = ('disc', 'square', 'triangle', 'striped_cat', 'spotted_cat')

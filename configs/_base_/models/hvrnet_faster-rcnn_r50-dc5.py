@@ -79,21 +79,12 @@ model = dict(
                 type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
             loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0)),
         # L_rel: triplet margin gamma = 1, weight lambda = 10 (stage 2 only),
-        # on the inter-video relation's query/key embeddings, mined by its
-        # affinity (authors' code), L2-normalised (normalize=True): on the
-        # raw embeddings (the authors' normalize=False) the loss grew to ~60
-        # on the toy set and its gradient, under the global clip_grad
-        # (max_norm 35), scaled every parameter's update by about 0.5
-        # (README's ablation, (c) vs (i)). 'output' is mmhvr's first
-        # variant. The loss trains the relation's query/key projections
-        # only: with its gradient into the shared features
-        # (triplet_to_features=True) it never helped on the toy set and
-        # cost 0.1 mAP at lambda = 10 (README's ablation, (o), (g), (j))
-        triplet_space='query_key',
-        # each anchor RoI's hardest positive/negative (authors' code);
-        # 'all' = batch-all, every valid triplet (README's ablation, (m))
-        triplet_mining='hardest',
-        triplet_to_features=False,
+        # on the inter-video relation's query/key embeddings (L2-normalised),
+        # mined by its affinity: each foreground RoI's hardest positive and
+        # negative; the loss trains the relation's query/key projections
+        # only (to_features=False). Other miners: BatchAllTripletMiner,
+        # OutputTripletMiner (mmhvr/models/task_modules/triplet_miners.py).
+        triplet_miner=dict(type='HardestTripletMiner', to_features=False),
         triplet_loss=dict(
             type='RelationTripletLoss',
             margin=1.0,
@@ -152,7 +143,8 @@ model = dict(
             max_per_img=300),
         # 'final' (head B) or 'intra' (head A); default: by stage
         branch=None,
-        use_cache=True,
+        # frame memories kept per video (the test pipeline's
+        # VideoTestSupportSample.load_only_new switches the caching)
         cache_frames=64,
         # optional cross-video bank for the inter-video relation, built by
         # tools/analysis_tools/build_support_bank.py: set file='bank.pth'

@@ -7,6 +7,7 @@ import numpy as np
 from mmengine.dist import get_dist_info, sync_random_seed
 from torch.utils.data import Sampler
 
+from mmhvr.models.video.video_group import VideoGroup
 from mmhvr.registry import DATA_SAMPLERS
 
 
@@ -35,9 +36,12 @@ class VideoTripletSampler(Sampler):
     """A batch sampler whose batches are groups of videos.
 
     A group is a list of G = ``num_same * (1 + num_other_classes)`` dataset
-    indices: the anchor video, ``num_same - 1`` more videos of its class,
-    then ``num_same`` videos of each of ``num_other_classes`` other classes
-    (authors: 3 and 2, so 9 videos), without duplicates. A video's class is
+    indices laid out by :meth:`VideoGroup.layout` (the one definition of
+    the roles' positions, which the detector reads back with
+    :meth:`VideoGroup.from_samples`): the anchor video, ``num_same - 1``
+    more videos of its class, then ``num_same`` videos of each of
+    ``num_other_classes`` other classes (authors: 3 and 2, so 9 videos),
+    without duplicates. A video's class is
     the dataset's ``video_labels`` (videos labelled -1 are never used).
 
     An epoch makes every video of a class with at least ``num_same`` videos
@@ -155,14 +159,14 @@ class VideoTripletSampler(Sampler):
             others = [c for c in self.anchor_classes if c != cls]
             for anchor in self.by_class[cls]:
                 same = [v for v in self.by_class[cls] if v != anchor]
-                group = [anchor] + list(
-                    rng.choice(same, self.num_same - 1, replace=False))
-                for other in rng.choice(others, self.num_other_classes,
-                                        replace=False):
-                    group += list(
-                        rng.choice(self.by_class[int(other)], self.num_same,
-                                   replace=False))
-                groups.append([int(v) for v in group])
+                same = rng.choice(same, self.num_same - 1, replace=False)
+                other = [
+                    rng.choice(self.by_class[int(c)], self.num_same,
+                               replace=False)
+                    for c in rng.choice(others, self.num_other_classes,
+                                        replace=False)
+                ]
+                groups.append(VideoGroup.layout(anchor, same, other))
         order = rng.permutation(len(groups))
         return [groups[i] for i in order]
 

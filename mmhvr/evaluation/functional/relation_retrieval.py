@@ -13,11 +13,14 @@ def relation_retrieval(affinity: Tensor,
     Every row ``i`` whose label is in ``classes`` is a query; the
     candidates are the other rows with a label in ``classes``. The
     attention a relation would give them is ``softmax`` of the affinity
-    over the candidates.
+    over the candidates, per head as multi-head attention uses it.
 
     Args:
-        affinity (Tensor): (M, M) scores, e.g. ``q·k/sqrt(d)`` of a
-            relation or a cosine similarity; row = query, column = key.
+        affinity (Tensor): (M, M) scores (e.g. a cosine similarity) or
+            (H, M, M) per-head attention logits (``RelationBlock.affinity``);
+            row = query, column = key. With heads, ``mass`` is the heads'
+            mean attention on the query's class and ``top1`` the share of
+            (query, head) pairs whose best candidate has it.
         labels (Tensor): (M, ) class of each row.
         classes (sequence[int], optional): the classes compared (e.g. the
             confusable ones); all labels present when None.
@@ -29,23 +32,27 @@ def relation_retrieval(affinity: Tensor,
         candidates of the query's class: what a uniform attention gives);
         ``queries`` counts the queries of each class.
     """
-    if affinity.ndim != 2 or affinity.shape[0] != affinity.shape[1] or \
-            affinity.shape[0] != labels.numel():
+    if affinity.ndim not in (2, 3) or \
+            affinity.shape[-1] != affinity.shape[-2] or \
+            affinity.shape[-1] != labels.numel():
         raise ValueError(
-            f'affinity must be (M, M) with M = len(labels); got '
-            f'{tuple(affinity.shape)} and {labels.numel()} labels')
+            f'affinity must be (M, M) or (H, M, M) with M = len(labels); '
+            f'got {tuple(affinity.shape)} and {labels.numel()} labels')
+    heads = affinity if affinity.ndim == 3 else affinity[None]
     labels = labels.flatten().long()
     if classes is None:
         classes = labels.unique().tolist()
     keep = torch.isin(labels, torch.as_tensor(list(classes), dtype=torch.long))
-    aff = affinity[keep][:, keep].float().clone()
+    aff = heads[:, keep][:, :, keep].float().clone()  # (H, M', M')
     lab = labels[keep]
-    aff.fill_diagonal_(float('-inf'))
+    eye = torch.eye(len(lab), dtype=torch.bool, device=aff.device)
+    aff = aff.masked_fill(eye, float('-inf'))
     same = lab[:, None] == lab[None, :]
     same.fill_diagonal_(False)
-    attention = aff.softmax(dim=1)
-    top1 = same.gather(1, aff.argmax(dim=1, keepdim=True))[:, 0].float()
-    mass = (attention * same).sum(dim=1)
+    attention = aff.softmax(dim=2)
+    best = aff.argmax(dim=2, keepdim=True)  # (H, M', 1)
+    top1 = same[None].expand_as(aff).gather(2, best)[..., 0].float().mean(0)
+    mass = (attention * same).sum(dim=2).mean(0)
     chance = same.sum(dim=1).float() / max(len(lab) - 1, 1)
     out = dict()
     for c in classes:

@@ -1,4 +1,3 @@
-from .hvr_detector import FrameMemoryCache, HVRDetector
-from .recent_videos import RecentVideoMemory
+from .hvr_detector import HVRDetector
 
-__all__ = ['FrameMemoryCache', 'HVRDetector', 'RecentVideoMemory']
+__all__ = ['HVRDetector']

@@ -28,9 +28,8 @@ class RelationBlock(BaseModule):
             heads (defaults to d).
         project_value (bool): ``False`` uses the support rows themselves as
             values and adds the attended context without an output
-            projection, ``out = Q + A·S`` (the authors' code).
-        residual_relu (bool): a ReLU after the residual sum (the authors'
-            code).
+            projection, ``out = Q + A·S``.
+        residual_relu (bool): a ReLU after the residual sum.
     """
 
     def __init__(self,
@@ -65,6 +64,28 @@ class RelationBlock(BaseModule):
         values = self.value(support) if self.project_value else support
         return self.key(support), values
 
+    def affinity(self, query: Tensor, keys: Tensor) -> Tensor:
+        """The attention logits, per head: ``(Q Wq)_h (S Wk)_h^T / sqrt(dk)``.
+
+        Args:
+            query (Tensor): (n, d) query proposals (before ``Wq``).
+            keys (Tensor): (m, key_channels) projected support keys (the
+                first item of :meth:`project_support`).
+
+        Returns:
+            Tensor: (num_heads, n, m); ``softmax`` over the last dimension
+            is head h's attention (what :meth:`attend` uses).
+        """
+        return self.head_logits(self.query(query), keys)
+
+    def head_logits(self, queries: Tensor, keys: Tensor) -> Tensor:
+        """:meth:`affinity` from projected queries (n, key_channels) and
+        keys (m, key_channels) → (num_heads, n, m)."""
+        n, m, h = queries.shape[0], keys.shape[0], self.num_heads
+        q = queries.view(n, h, -1).transpose(0, 1)
+        k = keys.view(m, h, -1).transpose(0, 1)
+        return (q @ k.transpose(1, 2)) * self.head_channels**-0.5
+
     def attend(self, query: Tensor, keys: Tensor, values: Tensor) -> Tensor:
         """Query (n, d) attends to projected support → (n, d)."""
         n, m, h = query.shape[0], keys.shape[0], self.num_heads
@@ -73,9 +94,9 @@ class RelationBlock(BaseModule):
         q = self.query(query).view(n, h, -1).transpose(0, 1)  # (h, n, dk)
         k = keys.view(m, h, -1).transpose(0, 1)  # (h, m, dk)
         v = values.view(m, h, -1).transpose(0, 1)  # (h, m, dv)
-        # softmax(q k^T / sqrt(dk)) v in fp32 even under bf16/fp16 autocast;
-        # the fused kernel never holds the (h, n, m) attention matrix (4x
-        # faster than bmm + softmax on the CPU at n = 300, m = 6600)
+        # softmax(affinity) v, in fp32 even under bf16/fp16 autocast; the
+        # fused kernel computes the same logits as affinity() without
+        # holding the (h, n, m) matrix (faster on the CPU at large m)
         with torch.autocast(query.device.type, enabled=False):
             context = F.scaled_dot_product_attention(
                 q.float()[None], k.float()[None], v.float()[None])[0]

@@ -1,8 +1,5 @@
-from .hvr_bbox_head import HVRBBoxHead, cat_projections
-from .hvr_roi_head import HVRRoIHead, merge_memories
+from .hvr_bbox_head import HVRBBoxHead, HVRHeadOutput
+from .hvr_roi_head import HVRRoIHead
 from .support_bank import SupportBank
 
-__all__ = [
-    'HVRBBoxHead', 'HVRRoIHead', 'SupportBank', 'cat_projections',
-    'merge_memories'
-]
+__all__ = ['HVRBBoxHead', 'HVRHeadOutput', 'HVRRoIHead', 'SupportBank']

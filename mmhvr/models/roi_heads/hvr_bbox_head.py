@@ -1,5 +1,6 @@
-"""The HVR-Net box head: fc → intra(1) → fc → intra(2) → head A → inter → head B."""
-from typing import List, Sequence, Tuple
+"""The HVR-Net box head: fc1 → intra(1) → fc2 → intra(2) → head A, and
+inter → head B."""
+from typing import List, NamedTuple, Optional
 
 import torch
 import torch.nn as nn
@@ -8,34 +9,32 @@ from mmdet.utils import ConfigType
 from torch import Tensor
 
 from mmhvr.registry import MODELS
+from ..video import FrameMemory
 
-KV = Tuple[Tensor, ...]
 
+class HVRHeadOutput(NamedTuple):
+    """What :meth:`HVRBBoxHead.forward` gives for n key RoIs.
 
-def cat_projections(projections: Sequence[KV]) -> KV:
-    """Concatenate cached support projections of several frames.
-
-    Each item is what ``RelationBlock.project_support`` returned for one
-    frame; the result is the projection of the union of their supports.
+    ``feats``: intra(2) features (n, d); ``cls_intra``/``reg_intra``: head
+    A (n, C+1)/(n, 4C); ``cls``/``reg``: head B, None without ``inter``.
     """
-    projections = list(projections)
-    if len(projections) == 1:
-        return projections[0]
-    return tuple(torch.cat(parts, dim=0) for parts in zip(*projections))
+    feats: Tensor
+    cls_intra: Tensor
+    reg_intra: Tensor
+    cls: Optional[Tensor] = None
+    reg: Optional[Tensor] = None
 
 
 @MODELS.register_module()
 class HVRBBoxHead(BBoxHead):
     """Box head of HVR-Net.
 
-    Proposal features flow ``fc1 → intra(1) → relu → fc2 → intra(2) → relu``
-    and then into two heads: head A (``fc_cls_intra``/``fc_reg_intra``, the
-    "intra(2)" branch) and, after the inter-video relation, head B (the
-    inherited ``fc_cls``/``fc_reg``, the final detections).
-
-    Support proposals go through the same fcs without relations; their
-    relation keys/values are computed once per frame (:meth:`support_memory`)
-    so that every key frame reuses them.
+    Key RoI features flow ``fc1 → intra(1) → relu → fc2 → intra(2) →
+    relu`` into head A (``fc_cls_intra``/``fc_reg_intra``) and, after the
+    inter-video relation, head B (the inherited ``fc_cls``/``fc_reg``, the
+    final detections). Support proposals go through the same fcs without
+    relations; :meth:`frame_memory` turns a frame's proposals once into the
+    relations' projections, so every key frame reuses them.
 
     Args:
         fc_out_channels (int): width of fc1/fc2 (paper: 1024).
@@ -79,48 +78,88 @@ class HVRBBoxHead(BBoxHead):
                      override=[dict(name='fc1'), dict(name='fc2')])
             ]
 
-    # -- embeddings -----------------------------------------------------
+    # -- per frame ------------------------------------------------------
     def embed(self, roi_feats: Tensor) -> Tensor:
         """RoI features (n, C, 7, 7) → fc1 embeddings (n, d), pre-ReLU."""
         return self.fc1(roi_feats.flatten(1))
 
-    def support_memory(self, s1: Tensor) -> dict:
-        """Relation memory of one frame's proposals.
+    def inter_embedding(self, embeddings: Tensor) -> Tensor:
+        """fc1 embeddings (m, d) → what the inter-video relation attends
+        to (m, d): ``relu(fc2(relu(.)))``, a support's level-2 feature."""
+        return self.relu(self.fc2(self.relu(embeddings)))
+
+    def frame_memory(self, bboxes: Tensor, embeddings: Tensor,
+                     with_inter: bool) -> FrameMemory:
+        """A frame's (or several frames') proposals as support memory.
 
         Args:
-            s1 (Tensor): fc1 embeddings (m, d) of the frame's proposals.
-
-        Returns:
-            dict: ``intra1``/``intra2``/``inter`` projections (what each
-            relation's ``project_support`` returns) and ``bank`` (m, d),
-            the level-2 embeddings the inter-video relation attends to.
+            bboxes (Tensor): (m, 4) proposals.
+            embeddings (Tensor): (m, d) their fc1 embeddings.
+            with_inter (bool): also the inter relation's projections (only
+                where head B runs).
         """
-        s2 = self.fc2(self.relu(s1))
-        bank = self.relu(s2)
-        return dict(
-            intra1=self.intra_relations[0].project_support(s1),
-            intra2=self.intra_relations[1].project_support(s2),
-            inter=self.inter_relation.project_support(bank),
-            bank=bank)
+        s2 = self.fc2(self.relu(embeddings))
+        k1, v1 = self.intra_relations[0].project_support(embeddings)
+        k2, v2 = self.intra_relations[1].project_support(s2)
+        mem = FrameMemory(bboxes=bboxes, embeddings=embeddings,
+                          intra1_keys=k1, intra1_values=v1,
+                          intra2_keys=k2, intra2_values=v2)
+        if with_inter:
+            mem.inter_keys, mem.inter_values = \
+                self.inter_relation.project_support(self.relu(s2))
+        return mem
 
-    def intra_forward(self, q1: Tensor, intra1: KV, intra2: KV) -> Tensor:
-        """Key proposals' fc1 embeddings (n, d) → intra(2) features (n, d).
+    def inter_memory(self, embeddings: Tensor) -> FrameMemory:
+        """Only the inter relation's projections of proposals with fc1
+        ``embeddings`` (m, d) (a bank of other videos)."""
+        keys, values = self.inter_relation.project_support(
+            self.inter_embedding(embeddings))
+        return FrameMemory(inter_keys=keys, inter_values=values)
 
-        ``intra1``/``intra2`` are the concatenated support projections of
-        the frames the key frame attends to.
-        """
-        x = self.relu(self.intra_relations[0].attend(q1, *intra1))
+    # -- key RoIs -------------------------------------------------------
+    def intra(self, key: Tensor, supports: FrameMemory) -> Tensor:
+        """Key RoIs' fc1 embeddings (n, d) attend to ``supports`` (their
+        video's frames) → intra(2) features (n, d)."""
+        x = self.relu(self.intra_relations[0].attend(
+            key, *supports.projection('intra1')))
         x = self.fc2(x)
-        return self.relu(self.intra_relations[1].attend(x, *intra2))
+        return self.relu(self.intra_relations[1].attend(
+            x, *supports.projection('intra2')))
 
-    def inter_forward(self, x: Tensor, inter: KV) -> Tensor:
-        """Intra(2) features (n, d) attend to a proposal bank → (n, d)."""
-        return self.inter_relation.attend(x, *inter)
+    def final(self, feats: Tensor, inter: FrameMemory):
+        """Intra(2) features (n, d) attend to other videos' proposals
+        (``inter``) → head B's cls (n, C+1), reg (n, 4C)."""
+        return self.head_final(
+            self.inter_relation.attend(feats, *inter.projection('inter')))
 
-    def head_intra(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+    def head_intra(self, x: Tensor):
         """Head A: (n, d) → cls (n, C+1), reg (n, 4C)."""
         return self.fc_cls_intra(x), self.fc_reg_intra(x)
 
+    def head_final(self, x: Tensor):
+        """Head B: (n, d) → cls (n, C+1), reg (n, 4C)."""
+        return self.fc_cls(x), self.fc_reg(x)
+
+    def forward(self,
+                key: Tensor,
+                supports: FrameMemory,
+                inter: Optional[FrameMemory] = None) -> HVRHeadOutput:
+        """Key RoIs through both levels.
+
+        Args:
+            key (Tensor): (n, d) fc1 embeddings of the key frame's RoIs.
+            supports (FrameMemory): the key frame's video (intra).
+            inter (FrameMemory, optional): other videos' proposals (inter
+                projections); head B runs only with it.
+        """
+        z = self.intra(key, supports)
+        out = HVRHeadOutput(z, *self.head_intra(z))
+        if inter is not None:
+            cls, reg = self.final(z, inter)
+            out = out._replace(cls=cls, reg=reg)
+        return out
+
+    # -- stage-2 start --------------------------------------------------
     @torch.no_grad()
     def init_final_from_intra(self) -> None:
         """Copy head A's weights into head B (the stage-2 start)."""
@@ -139,7 +178,3 @@ class HVRBBoxHead(BBoxHead):
                 'inter_from_intra needs the inter-video relation built like '
                 'the intra(2) relation (same parameters and shapes)')
         dst.load_state_dict(theirs)
-
-    def head_final(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        """Head B: (n, d) → cls (n, C+1), reg (n, 4C)."""
-        return self.fc_cls(x), self.fc_reg(x)

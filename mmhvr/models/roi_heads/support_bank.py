@@ -6,6 +6,8 @@ from typing import Sequence, Tuple
 import torch
 from torch import Tensor, nn
 
+from ..video import FrameMemory
+
 BANK_FORMAT = 'mmhvr-support-bank-v1'
 
 
@@ -13,8 +15,7 @@ class SupportBank:
     """RoI features of training videos' proposals, per class balanced.
 
     The bank stores RoIAlign features, not embeddings, so that its relation
-    keys/values always come from the weights in use (:meth:`inter_memory`
-    recomputes them whenever the box head's parameters change).
+    keys/values always come from the weights in use (:meth:`memory`).
 
     Args:
         roi_feats (Tensor): (M, C, 7, 7) RoI features.
@@ -33,8 +34,6 @@ class SupportBank:
         self.roi_feats = roi_feats.float()
         self.labels = labels.long()
         self.classes = tuple(classes)
-        self._cache_key = None
-        self._memory = None
 
     @classmethod
     def load(cls, path: str) -> 'SupportBank':
@@ -81,18 +80,11 @@ class SupportBank:
                 f'the support bank was built for classes {self.classes}, '
                 f'the model detects {tuple(classes)}')
 
-    def inter_memory(self, bbox_head: nn.Module) -> Tuple[Tensor, ...]:
-        """The inter-video relation's projections of the bank's proposals,
-        recomputed when ``bbox_head``'s weights changed since the last call.
-        """
-        params = list(bbox_head.parameters())
-        key = (id(bbox_head), params[0].device,
-               tuple(p._version for p in params),
-               tuple(p.data_ptr() for p in params))
-        if key != self._cache_key:
-            with torch.no_grad():
-                feats = self.roi_feats.to(params[0].device)
-                s1 = bbox_head.embed(feats)
-                self._memory = bbox_head.support_memory(s1)['inter']
-            self._cache_key = key
-        return self._memory
+    def memory(self, bbox_head: nn.Module) -> FrameMemory:
+        """The inter-video relation's projections of the bank's proposals
+        under ``bbox_head``'s current weights (:class:`VideoMemory` keeps
+        them while the weights stay the same)."""
+        device = next(bbox_head.parameters()).device
+        with torch.no_grad():
+            return bbox_head.inter_memory(
+                bbox_head.embed(self.roi_feats.to(device)))
