@@ -377,8 +377,6 @@ class VideoInferencer:
             cache.max_frames = self.num_support + 1
         else:
             cache.max_frames = max(cache.max_frames, self.num_support + 1)
-        old_use_cache = model.test_cfg.get('use_cache', True)
-        model.test_cfg['use_cache'] = self.use_cache
         warned = False
         try:
             for t in range(num_frames):
@@ -405,7 +403,6 @@ class VideoInferencer:
                                                    images.resized[t])
                 yield result
         finally:
-            model.test_cfg['use_cache'] = old_use_cache
             cache.max_frames = old_max_frames
 
 

@@ -65,7 +65,8 @@ def demo_video_group(video_labels: Sequence[int],
                                                               dtype=torch.long))
             samples.append(sample)
         meta = dict(key_frames_inds=[0],
-                    ref_frames_inds=list(range(1, num_frames)))
+                    ref_frames_inds=list(range(1, num_frames)),
+                    video_label=int(label))
         if support_frame_ids is not None:
             meta['support_frame_ids'] = list(support_frame_ids)
         track = TrackDataSample(metainfo=meta)

@@ -47,10 +47,9 @@ def retrieval(model, bank, class_ids) -> dict:
     from mmhvr.evaluation import relation_retrieval
     head = model.roi_head.bbox_head
     feats = bank.roi_feats.to(next(model.parameters()).device)
-    emb = head.support_memory(head.embed(feats))['bank']
+    emb = head.inter_embedding(head.embed(feats))
     relation = head.inter_relation
-    affinity = relation.query(emb) @ relation.key(emb).t() * \
-        relation.head_channels**-0.5
+    affinity = relation.affinity(emb, relation.key(emb))  # (heads, M, M)
     cos = F.normalize(emb, dim=1) @ F.normalize(emb, dim=1).t()
     labels = bank.labels.to(emb.device)
     return dict(inter_qk=relation_retrieval(affinity, labels, class_ids),
