@@ -63,3 +63,68 @@ def test_readme_cites_only_stored_results():
     missing = [c for c in cited
                if not osp.isfile(osp.join(REPO, 'docs', 'results', c))]
     assert not missing, f'README cites results that are not stored: {missing}'
+
+
+# -- the README and docs/ say only what exists -------------------------------
+DOCS = [osp.join(REPO, 'README.md'),
+        osp.join(REPO, 'configs', 'hvrnet', 'README.md')] + sorted(
+    glob.glob(osp.join(REPO, 'docs', '**', '*.md'), recursive=True))
+# a repository path in running text or code: configs/..., tools/..., ...
+REPO_PATH = re.compile(r'(?<![\w/.$-])((?:configs|tools|docs|demo|mmhvr|'
+                       r'tests|\.ci)/[\w.*/-]*[\w*/])(?![<\w.*/-])')
+README_MAX_LINES = 200
+
+
+def _links(text):
+    """Relative markdown link targets (no URL, no anchor-only link)."""
+    targets = re.findall(r'\]\(([^)\s]+)\)', text)
+    return [t.split('#')[0] for t in targets
+            if not re.match(r'[a-z]+:', t) and not t.startswith('#')]
+
+
+def test_readme_is_short():
+    lines = open(osp.join(REPO, 'README.md')).read().splitlines()
+    assert len(lines) <= README_MAX_LINES, \
+        f'README.md has {len(lines)} lines; move detail into docs/'
+
+
+@pytest.mark.parametrize('doc', DOCS, ids=lambda p: osp.relpath(p, REPO))
+def test_every_link_and_path_a_doc_names_exists(doc):
+    text = open(doc).read()
+    missing = [t for t in _links(text)
+               if not osp.exists(osp.join(osp.dirname(doc), t))]
+    assert not missing, f'{osp.relpath(doc, REPO)} links to {missing}'
+    for path in REPO_PATH.findall(text):
+        found = glob.glob(osp.join(REPO, path))
+        assert found, f'{osp.relpath(doc, REPO)} names {path}'
+
+
+def test_the_readme_has_one_results_table_to_update():
+    text = open(osp.join(REPO, 'README.md')).read()
+    start = text.count('<!-- RESULTS TABLE')
+    end = text.count('<!-- END RESULTS TABLE -->')
+    assert (start, end) == (1, 1)
+    table = text.split('<!-- RESULTS TABLE')[1].split('<!-- END')[0]
+    # the rule and date the figures were computed with, and the machine
+    assert 'pre-devkit rule' in table and '2026-11-26' in table
+    assert '2-core' in table
+    rows = [ln for ln in table.splitlines() if ln.startswith('| ')]
+    assert len(rows) >= 3 and '±' in table
+
+
+def test_ablation_page_names_every_ablation_config_and_old_letter():
+    page = open(osp.join(REPO, 'docs', 'results', 'ablation.md')).read()
+    for path in glob.glob(osp.join(REPO, 'configs', 'hvrnet', 'ablation',
+                                   '*.py')):
+        name = osp.basename(path)[len('hvrnet_r18-dc5_'):-len('_toyvid.py')]
+        assert f'`{name}`' in page or f'`-{name.split("-")[-1]}`' in page, \
+            name
+    letters = re.findall(r'^\| ([a-o]) \|', page, re.M)
+    stored = set()
+    for name in ('hvr_ablation_20261126', 'hvr_ablation_subtle_20261126',
+                 'hvr_ablation_subtle-v3_20261126'):
+        entry = json.load(open(osp.join(REPO, 'docs', 'results',
+                                        name + '.json')))
+        stored |= set(entry['results']['variants'])
+        assert f'({name}.json)' in page, name
+    assert sorted(letters) == sorted(stored)
