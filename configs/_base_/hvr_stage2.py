@@ -1,4 +1,4 @@
-# HVR-Net's stage 2 (DESIGN.md §1, progressive training), set once for every
+# HVR-Net's stage 2 (docs/design.md §1.5), set once for every
 # stage-2 config: from the stage-1 weights, the stem and res2-res4 and the
 # RPN are frozen; a batch is one group of 9 videos (the anchor video, 2 more
 # of its class, 3 of each of 2 other classes) for the multi-level triplet

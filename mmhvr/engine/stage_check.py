@@ -21,7 +21,7 @@ def stage2_problems(frozen_modules: Sequence[str],
                     batch_size: Optional[int] = None) -> List[str]:
     """What is wrong with a stage-2 training setup (empty: nothing).
 
-    Stage 2 (DESIGN.md) fine-tunes from stage-1 weights with the RPN frozen
+    Stage 2 (docs/design.md §1.5) fine-tunes stage-1 weights, the RPN frozen
     (``model.frozen_modules`` holds ``rpn_head``) and trains on video
     triplets (``train_dataloader.batch_sampler`` is a
     ``VideoTripletSampler`` whose groups hold a positive, ``num_same >=

@@ -1,4 +1,4 @@
-"""The R101-DC5 ImageNet VID configs hold DESIGN.md §1's numbers."""
+"""The R101-DC5 ImageNet VID configs hold docs/design.md §1's numbers."""
 import os.path as osp
 
 import pytest

@@ -1,5 +1,5 @@
 # HVR-Net on a Faster R-CNN with a dilated-conv5 ("DC5") ResNet: every number
-# from DESIGN.md §1 / the paper's supplementary material lives here.
+# from docs/design.md §1 / the paper's supplementary material lives here.
 model = dict(
     type='HVRDetector',
     stage=1,
