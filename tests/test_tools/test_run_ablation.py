@@ -26,7 +26,7 @@ REF = 'hvrnet_r18-dc5_stage2_toyvid'
 S1 = 'hvrnet_r18-dc5_stage1_toyvid'
 CONTROL = 'hvrnet_r18-dc5_stage1-continued_toyvid'
 RH = ('model', 'roi_head')
-TO_FEATURES = {RH + ('triplet_to_features', ): True}
+TO_FEATURES = {RH + ('triplet_miner', 'to_features'): True}
 FAST = {('optim_wrapper', 'paramwise_cfg', 'custom_keys', key, 'lr_mult'):
         10.0 for key in ('roi_head.bbox_head.inter_relation',
                          'roi_head.bbox_head.fc_cls.',
@@ -38,7 +38,8 @@ STAGE2_CHANGES = {
     'hvrnet_r18-dc5_stage2-lambda0_toyvid': {
         RH + ('triplet_loss', 'loss_weight'): 0.0},
     'hvrnet_r18-dc5_stage2-loss-on-output_toyvid': {
-        RH + ('triplet_space', ): 'output'},
+        RH + ('triplet_miner', 'type'): 'OutputTripletMiner',
+        RH + ('triplet_miner', 'to_features'): '<absent>'},
     'hvrnet_r18-dc5_stage2-authors-relation_toyvid': {
         INTER + ('num_heads', ): 1, INTER + ('project_value', ): False,
         INTER + ('residual_relu', ): True},
@@ -50,9 +51,10 @@ STAGE2_CHANGES = {
     'hvrnet_r18-dc5_stage2-loss-raw-qk_toyvid': {
         RH + ('triplet_loss', 'normalize'): False},
     'hvrnet_r18-dc5_stage2-batch-all_toyvid': {
-        RH + ('triplet_mining', ): 'all'},
+        RH + ('triplet_miner', 'type'): 'BatchAllTripletMiner'},
     'hvrnet_r18-dc5_stage2-batch-all-to-features_toyvid': {
-        RH + ('triplet_mining', ): 'all', **TO_FEATURES},
+        RH + ('triplet_miner', 'type'): 'BatchAllTripletMiner',
+        **TO_FEATURES},
     'hvrnet_r18-dc5_stage2-fast-inter_toyvid': FAST,
     'hvrnet_r18-dc5_stage2-fast-inter-loss-to-features_toyvid': {
         **FAST, **TO_FEATURES},

@@ -3,5 +3,5 @@
 _base_ = './hvrnet_r18-dc5_stage2_toyvid.py'
 custom_hooks = [
     dict(type='RNGStateHook'),
-    dict(type='FinalHeadFromIntraHook', inter_from_intra=True)
+    dict(type='HVRStageHook', inter_from_intra=True)
 ]

@@ -2,5 +2,7 @@
 # instead of its query/key embeddings.
 _base_ = './hvrnet_r18-dc5_stage2_toyvid.py'
 model = dict(
-    roi_head=dict(triplet_space='output', triplet_loss=dict(normalize=True)))
+    roi_head=dict(
+        triplet_miner=dict(_delete_=True, type='OutputTripletMiner'),
+        triplet_loss=dict(normalize=True)))
 ablation = dict(support_bank=None)

@@ -3,5 +3,6 @@
 _base_ = './hvrnet_r18-dc5_stage2_toyvid.py'
 model = dict(
     roi_head=dict(
-        triplet_to_features=True, triplet_loss=dict(loss_weight=0.1)))
+        triplet_miner=dict(to_features=True),
+        triplet_loss=dict(loss_weight=0.1)))
 ablation = dict(support_bank=None)
