@@ -128,3 +128,18 @@ def test_ablation_page_names_every_ablation_config_and_old_letter():
         stored |= set(entry['results']['variants'])
         assert f'({name}.json)' in page, name
     assert sorted(letters) == sorted(stored)
+
+
+def test_design_notes_are_cited_where_they_live():
+    """The design notes are docs/design.md; nothing cites a file outside
+    the repository (the former DESIGN.md)."""
+    assert osp.isfile(osp.join(REPO, 'docs', 'design.md'))
+    stale = []
+    for folder in ('mmhvr', 'tools', 'configs', 'tests', 'docs', 'demo'):
+        for path in glob.glob(osp.join(REPO, folder, '**', '*.*'),
+                              recursive=True):
+            if path.endswith(('.py', '.md', '.sh', '.yml')) and \
+                    path != __file__:
+                if re.search(r'(?<![\w/])DESIGN\.md', open(path).read()):
+                    stale.append(osp.relpath(path, REPO))
+    assert not stale, f'cite docs/design.md instead: {stale}'
