@@ -2,7 +2,7 @@
 import argparse
 
 
-def parse_args():
+def parse_args(argv=None):
     from mmhvr.apis.runner_utils import add_runner_args
     parser = argparse.ArgumentParser(description='Train a video detector')
     parser.add_argument('config', help='train config file path')
@@ -33,7 +33,7 @@ def parse_args():
         'stage-1 backbone, neck, RPN and intra heads anyway (they would '
         'stay random or frozen at random values)')
     add_runner_args(parser)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
 def check_load_from(cfg) -> None:
@@ -67,8 +67,8 @@ def error(msg) -> None:
     sys.exit(1)
 
 
-def main():
-    args = parse_args()
+def main(argv=None):
+    args = parse_args(argv)
     from mmhvr.apis.runner_utils import (build_loop, build_runner,
                                          build_runner_cfg,
                                          check_data_paths,
