@@ -75,7 +75,7 @@ class CocoVIDWriter:
         self.annotations: List[dict] = []
         self.skipped_objects: Dict[str, int] = defaultdict(int)
         self.bad_files: List[str] = []
-        # boxes with xmax <= xmin or ymax <= ymin: skipped, one line each
+        # boxes with xmax < xmin or ymax < ymin: skipped, one line each
         self.invalid_boxes: List[str] = []
         self.per_class = defaultdict(lambda: [set(), set(), 0])
         self._instances: Dict[Tuple[int, int], int] = {}
@@ -110,8 +110,11 @@ class CocoVIDWriter:
             key = (video_id, obj['trackid']) if obj['trackid'] >= 0 else \
                 (video_id, -len(self.annotations) - 1)
             x1, y1, x2, y2 = obj['bbox']
+            # the XML's numbers, kept (x + w = xmax); the devkit measures a
+            # box as w + 1 pixels, so xmin == xmax is a 1-px object (kept)
+            # and only xmax < xmin or ymax < ymin is no box at all
             w, h = x2 - x1, y2 - y1
-            if not (w > 0 and h > 0):
+            if not (w >= 0 and h >= 0):
                 self.invalid_boxes.append(
                     f'{file_name}: {obj["wnid"]} xmin={x1:g} ymin={y1:g} '
                     f'xmax={x2:g} ymax={y2:g}')
@@ -121,7 +124,8 @@ class CocoVIDWriter:
             self.annotations.append(
                 dict(id=len(self.annotations) + 1, image_id=image_id,
                      video_id=video_id, category_id=cat,
-                     instance_id=instance, bbox=[x1, y1, w, h], area=w * h,
+                     instance_id=instance, bbox=[x1, y1, w, h],
+                     area=(w + 1) * (h + 1),
                      occluded=obj['occluded'], generated=obj['generated'],
                      iscrowd=False))
             stats = self.per_class[cat]

@@ -148,10 +148,12 @@ class ImagenetVIDDataset(BaseVideoDataset):
                     ann['category_id'] not in self.cat2label:
                 continue
             x1, y1, w, h = ann['bbox']
-            inter_w = max(0, min(x1 + w, img['width']) - max(x1, 0))
-            inter_h = max(0, min(y1 + h, img['height']) - max(y1, 0))
-            if inter_w * inter_h <= 0 or w < 1 or h < 1 or \
-                    ann.get('area', w * h) <= 0:
+            # testing keeps the devkit's 1-px objects (xmin == xmax, w = 0)
+            pad = 1 if self.test_mode else 0
+            inter_w = max(0, min(x1 + w + pad, img['width']) - max(x1, 0))
+            inter_h = max(0, min(y1 + h + pad, img['height']) - max(y1, 0))
+            if inter_w * inter_h <= 0 or min(w, h) < 1 - pad or \
+                    ann.get('area', (w + pad) * (h + pad)) <= 0:
                 self._bad_boxes += 1
                 continue
             instance_id = ann.get('instance_id')

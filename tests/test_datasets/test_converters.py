@@ -70,7 +70,8 @@ def test_vid_conversion(ilsvrc, tmp_path):
     assert imgs[0]['file_name'].endswith('00000000/000000.JPEG')
     anns = [a for a in train['annotations'] if a['video_id'] == 1]
     assert len(anns) == 40
-    assert anns[0]['bbox'] == [1, 2, 10, 20] and anns[0]['area'] == 200
+    # the XML's numbers; the area is the devkit's (10 + 1) * (20 + 1) px
+    assert anns[0]['bbox'] == [1, 2, 10, 20] and anns[0]['area'] == 231
     assert anns[0]['occluded'] is True and anns[1]['occluded'] is False
     assert anns[0]['generated'] is False
     # one instance per (video, trackid), unique across the file
@@ -103,3 +104,51 @@ def test_bad_xml_stops_or_is_skipped(ilsvrc, tmp_path):
     assert bad in proc.stdout
     train = json.load(open(tmp_path / 'imagenet_vid_train.json'))
     assert len([i for i in train['images'] if i['video_id'] == 2]) == 2
+
+
+def test_zero_width_boxes_are_kept_and_inverted_ones_skipped(ilsvrc,
+                                                             tmp_path):
+    """xmin == xmax (or ymin == ymax) is a 1-px object for the ImageNet VID
+    devkit (widths x2 - x1 + 1): kept with the XML's numbers and the
+    devkit's pixel area; xmax < xmin is no box: skipped and listed. A
+    tested dataset keeps the 1-px object (training drops it), and the
+    evaluation treats it as the devkit does."""
+    import numpy as np
+
+    from mmhvr.evaluation import eval_vid_map
+    from mmhvr.registry import DATASETS
+    val = f'{ilsvrc}/Annotations/VID/val/ILSVRC2015_val_00000000'
+    for i in range(2):
+        write(f'{val}/{i:06d}.xml', xml([
+            dict(t=0, n='n02084071', x1=3, y1=3, x2=9, y2=9, o=0),
+            dict(t=1, n='n02084071', x1=20, y1=10, x2=20, y2=30, o=0),
+            dict(t=2, n='n02084071', x1=40, y1=5, x2=50, y2=5, o=0),
+            dict(t=3, n='n02084071', x1=30, y1=5, x2=25, y2=15, o=0)]))
+    out = tmp_path / 'out'
+    proc = run_tool(['tools/dataset_converters/imagenet2coco_vid.py', '-i',
+                     ilsvrc, '-o', str(out)])
+    assert 'skipped 2 invalid boxes (xmax < xmin or ymax < ymin)' in \
+        proc.stdout
+    assert proc.stdout.count('xmin=30 ymin=5 xmax=25 ymax=15') == 2
+    anns = json.load(open(out / 'imagenet_vid_val.json'))['annotations']
+    assert [(a['bbox'], a['area']) for a in anns[:3]] == [
+        ([3, 3, 6, 6], 49), ([20, 10, 0, 20], 21), ([40, 5, 10, 0], 11)]
+    assert len(anns) == 6
+
+    def dataset(test_mode):
+        return DATASETS.build(dict(
+            type='ImagenetVIDDataset', data_root=str(out),
+            ann_file='imagenet_vid_val.json', data_prefix=dict(img_path=''),
+            test_mode=test_mode, pipeline=[]))
+
+    frame = dataset(True).get_data_info(0)['images'][0]
+    boxes = [i['bbox'] for i in frame['instances']]
+    assert boxes == [[3, 3, 9, 9], [20, 10, 20, 30], [40, 5, 50, 5]]
+    trained = dataset(False).get_data_info(0)['images'][0]
+    assert [i['bbox'] for i in trained['instances']] == [[3, 3, 9, 9]]
+    gt = dict(bboxes=np.array(boxes[1:2], float), labels=np.zeros(1, int))
+    far = dict(bboxes=np.array([[270., 10., 270., 30.]]),
+               scores=np.ones(1), labels=np.zeros(1, int))
+    on = dict(far, bboxes=np.array([[20., 10., 20., 30.]]))
+    assert eval_vid_map([far], [gt])['mAP'] == 0.0
+    assert eval_vid_map([on], [gt])['mAP'] == 1.0

@@ -196,14 +196,15 @@ def test_converter_skips_and_counts_inverted_boxes(tmp_path, capsys):
     tool = load_tool('tools/dataset_converters/imagenet2coco_vid.py')
     assert tool.main(['-i', root, '-o', str(tmp_path / 'out')]) == 0
     stdout = capsys.readouterr().out
-    # 2 bad boxes x 2 frames, per split
-    assert stdout.count('skipped 4 invalid boxes') == 2
+    # 1 inverted box x 2 frames, per split; ymin == ymax is a 1-px object
+    # for the devkit (issue 18): kept
+    assert stdout.count('skipped 2 invalid boxes') == 2
     assert 'xmin=30 ymin=5 xmax=20 ymax=15' in stdout
     for split in ('train', 'val'):
         anns = json.load(open(tmp_path / 'out' /
                               f'imagenet_vid_{split}.json'))['annotations']
-        assert len(anns) == 2
-        assert all(a['bbox'][2] > 0 and a['bbox'][3] > 0 for a in anns)
+        assert len(anns) == 4
+        assert all(a['bbox'][2] >= 0 and a['bbox'][3] >= 0 for a in anns)
 
 
 # -- demo -------------------------------------------------------------------

@@ -4,7 +4,9 @@ one-frame video).
     python tools/dataset_converters/imagenet2coco_det.py -i ILSVRC2015_ROOT \
         -o OUT_DIR [--skip-bad]
 
-Writes OUT_DIR/imagenet_det_30plus1cls.json.
+Writes OUT_DIR/imagenet_det_30plus1cls.json. Boxes as in
+``imagenet2coco_vid.py``: xmin == xmax is a 1-px object (kept), xmax < xmin
+is skipped and listed.
 """
 import argparse
 import os

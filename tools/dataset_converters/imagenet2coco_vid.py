@@ -8,8 +8,11 @@ Writes OUT_DIR/imagenet_vid_train.json and imagenet_vid_val.json.
 An input root without ``Data/VID`` or ``Annotations/VID`` is refused before
 anything is written; a split that converts to no frame is not written (an
 existing file is never replaced by an empty one); files are replaced
-atomically. Boxes with xmax <= xmin or ymax <= ymin are skipped and
-listed.
+atomically. Boxes keep the XML's numbers (``bbox = [xmin, ymin, xmax - xmin,
+ymax - ymin]``) and ``area`` is the devkit's pixel count ``(w + 1) * (h +
+1)``: a box with xmin == xmax or ymin == ymax is a 1-px-wide object, kept, as
+the ImageNet VID devkit reads it; boxes with xmax < xmin or ymax < ymin are
+skipped and listed.
 """
 import argparse
 import json
@@ -98,8 +101,8 @@ def report(writer: CocoVIDWriter, title: str) -> None:
         for path in writer.bad_files:
             print(f'  {path}')
     if writer.invalid_boxes:
-        print(f'skipped {len(writer.invalid_boxes)} invalid boxes (xmax <= '
-              'xmin or ymax <= ymin):')
+        print(f'skipped {len(writer.invalid_boxes)} invalid boxes (xmax < '
+              'xmin or ymax < ymin):')
         for line in writer.invalid_boxes[:20]:
             print(f'  {line}')
         if len(writer.invalid_boxes) > 20:
