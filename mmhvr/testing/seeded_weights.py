@@ -184,6 +184,8 @@ def tensor_checksums(state_dict: Mapping[str, torch.Tensor]
     made."""
     out = {}
     for key, value in state_dict.items():
-        v = value.double()
-        out[key] = (float(v.sum()), float(v.abs().sum()))
+        if not value.is_floating_point():
+            value = value.double()
+        out[key] = (float(value.sum(dtype=torch.float64)),
+                    float(value.abs().sum(dtype=torch.float64)))
     return out
