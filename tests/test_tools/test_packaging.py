@@ -78,7 +78,15 @@ def test_sdist_ships_requirements_license_and_mim_files(sdist):
                  'mmhvr/.mim/configs/hvrnet/'
                  'hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py',
                  'mmhvr/.mim/configs/_base_/default_runtime.py',
-                 'mmhvr/.mim/tools/train.py', 'mmhvr/.mim/tools/test.py'):
+                 'mmhvr/.mim/tools/train.py', 'mmhvr/.mim/tools/test.py',
+                 # the ablation variants and their runner, the docs the
+                 # README links to
+                 'mmhvr/.mim/configs/hvrnet/ablation/'
+                 'hvrnet_r18-dc5_stage2_toyvid.py',
+                 'mmhvr/.mim/tools/analysis_tools/run_ablation.py',
+                 'docs/design.md', 'docs/tools.md',
+                 'docs/results/ablation.md',
+                 'docs/results/hvr_ablation_subtle-v3_20261126.json'):
         assert need in names, f'{need} missing from {osp.basename(sdist)}'
     assert not any('__pycache__' in n for n in names)
     license_text = tarfile.open(sdist).extractfile(
