@@ -152,7 +152,8 @@ def seeded_state_dict(specs: Sequence[KeySpec],
     state = OrderedDict()
     for spec in specs:
         if len(spec) != 3:
-            raise ValueError(f'a key spec is (key, shape, dtype), got {spec!r}')
+            raise ValueError(
+                f'a key spec is (key, shape, dtype), got {spec!r}')
         key, shape, dtype = spec
         if key in state:
             raise ValueError(f'{key}: listed twice')

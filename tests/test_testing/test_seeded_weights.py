@@ -133,7 +133,8 @@ def test_resnet50_on_seeded_weights_is_not_degenerate():
     net.eval()  # mmdet's ResNet.train returns None
     net.load_state_dict(
         seeded_state_dict(state_dict_specs(net.state_dict()), seed=0))
-    img = torch.randn(1, 3, 96, 128, generator=torch.Generator().manual_seed(0))
+    img = torch.randn(1, 3, 96, 128,
+                      generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         (out, ) = net(img)
     assert out.shape == (1, 2048, 6, 8)
@@ -152,7 +153,8 @@ def test_values_replace_seeded_tensors_with_shape_checked():
                               values={'head.fc_cls.bias': [1.0, -2.0, 0.5]})
     assert given['head.fc_cls.bias'].tolist() == [1.0, -2.0, 0.5]
     assert given['head.fc_cls.bias'].dtype == torch.float32
-    assert torch.equal(given['head.fc_cls.weight'], plain['head.fc_cls.weight'])
+    assert torch.equal(given['head.fc_cls.weight'],
+                       plain['head.fc_cls.weight'])
     with pytest.raises(ValueError, match=r'head.fc_cls.bias: value of shape '
                        r'\(2,\), the key list says \(3,\)'):
         seeded_state_dict(specs, seed=0, values={'head.fc_cls.bias': [1, 2]})
