@@ -18,7 +18,11 @@ from ..functional import eval_vid_confusion, eval_vid_map
 
 @METRICS.register_module()
 class VIDMetric(BaseMetric):
-    """ImageNet VID mAP@0.5 (+ slow/medium/fast) over key-frame predictions.
+    """ImageNet VID mAP@0.5 (+ slow/medium/fast) over key-frame predictions,
+    as the devkit and FGFA's motion evaluator compute them
+    (:func:`~mmhvr.evaluation.eval_vid_map`: widths ``x2 - x1 + 1``, the
+    small-object threshold, inclusive motion bins, FGFA's false-positive
+    weighting; a class without ground truth is NaN, logged as null).
 
     ``process`` takes the key frames' ``DetDataSample``s returned by
     ``HVRDetector.predict``: ``pred_instances`` in original coordinates and
@@ -30,7 +34,8 @@ class VIDMetric(BaseMetric):
     Args:
         metric (str): only ``'bbox'``.
         motion (bool): compute the slow/medium/fast breakdown.
-        motion_frame_range (int): frames each side for the motion IoU.
+        motion_frame_range (int): frames each side for the motion IoU
+            (10: the range of FGFA's motion IoU file).
         classwise (bool): log a per-class AP table.
         outfile_prefix (str, optional): dump per-frame detections to
             ``{outfile_prefix}.bbox.json``.
