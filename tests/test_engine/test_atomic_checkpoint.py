@@ -1,6 +1,7 @@
 """Crash-safe saving without global side effects: atomic checkpoint and
 last_checkpoint writes by mmhvr's own hook, files with the user's umask,
-mmengine's file backends untouched."""
+mmengine's file backends and torch's weights-only allow-list untouched by
+importing mmhvr (issue 19), mmhvr's own loads still weights-only."""
 import os
 import stat
 from types import SimpleNamespace
@@ -43,6 +44,80 @@ def test_importing_mmhvr_leaves_mmengine_backends_unchanged(tmp_path):
     assert prefix_to_backends[''] is LocalBackend
     assert backends['local'] is LocalBackend
     assert backends['atomic_local'] is AtomicLocalBackend
+
+
+IMPORT_EVERYTHING = """
+import importlib, pickle, pkgutil, sys
+import torch
+# what mmhvr's dependencies register themselves (torch.distributed.tensor
+# adds its own safe globals when mmengine imports it): the baseline
+import mmengine.runner, mmdet.models, mmdet.apis, mmcv.ops  # noqa
+from mmengine.fileio.backends.registry_utils import backends, \\
+    prefix_to_backends
+before = (set(torch.serialization.get_safe_globals()), dict(backends),
+          dict(prefix_to_backends))
+import mmhvr
+names = [m.name for m in pkgutil.walk_packages(mmhvr.__path__, 'mmhvr.')]
+for name in names:
+    importlib.import_module(name)
+mmhvr.register_all_modules()
+after_import = set(torch.serialization.get_safe_globals())
+assert after_import == before[0], set(map(str, after_import)) ^ set(
+    map(str, before[0]))
+assert dict(prefix_to_backends) == before[2]
+assert not {k for k in before[1] if backends[k] is not before[1][k]}
+from mmhvr.engine import (read_checkpoint, scope_runner_checkpoint_loads,
+                          checkpoint_safe_globals)
+from mmhvr.engine.checkpoint import mmengine_safe_globals
+assert not set(map(str, mmengine_safe_globals())) & set(map(str,
+                                                            after_import))
+ckpt = sys.argv[1]
+# plain torch (weights_only=True by default) refuses mmengine's message hub
+try:
+    torch.load(ckpt)
+except pickle.UnpicklingError:
+    pass
+else:
+    raise AssertionError('torch.load accepted the message hub')
+# mmhvr's own loads read it weights-only
+assert 'message_hub' in read_checkpoint(ckpt)
+
+
+class Runner:  # what mmengine's Runner.resume does: a plain torch.load
+    def resume(self, path):
+        return torch.load(path)
+
+    def load_checkpoint(self, path):
+        return torch.load(path)
+
+
+runner = scope_runner_checkpoint_loads(Runner())
+assert 'message_hub' in runner.resume(ckpt)
+assert 'optimizer' in runner.load_checkpoint(ckpt)
+# nested, and after every load: the allow-list is what it was
+with checkpoint_safe_globals():
+    with checkpoint_safe_globals():
+        pass
+    assert len(torch.serialization.get_safe_globals()) > len(before[0])
+assert set(torch.serialization.get_safe_globals()) == before[0]
+print(len(names))
+"""
+
+
+def test_importing_every_mmhvr_module_leaves_torch_and_mmengine_alone(
+        stage1_run):
+    """Importing all of mmhvr leaves torch's weights-only allow-list and
+    mmengine's file backends as its dependencies left them, and mmhvr's
+    own checkpoint loads (read_checkpoint, the runner's resume and
+    load_checkpoint) still read a training checkpoint weights-only."""
+    import subprocess
+    import sys
+    _, ckpt = stage1_run
+    proc = subprocess.run([sys.executable, '-c', IMPORT_EVERYTHING,
+                           str(ckpt)], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert int(proc.stdout.split()[-1]) > 20  # every module was imported
 
 
 @pytest.mark.parametrize('umask', [0o022, 0o077, 0o002])
