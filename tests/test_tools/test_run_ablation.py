@@ -422,7 +422,8 @@ def error_lines(text):
 
 
 @pytest.mark.parametrize('case', ['work_dir', 'config', 'control',
-                                  'control_test', 'ann_file'])
+                                  'control_test', 'ann_file', 'option',
+                                  'option_key'])
 def test_bad_input_is_one_error_line_before_any_work(recorded, tmp_path,
                                                      capsys, case):
     calls, data = recorded
@@ -437,7 +438,9 @@ def test_bad_input_is_one_error_line_before_any_work(recorded, tmp_path,
         'control': f'--control {REF}: {REF} is not one of the runs',
         'control_test': f'--control {CONTROL}:B: {CONTROL} has no test',
         'ann_file': f'test annotation file {tmp_path}/annotations/'
-                    'toy_vid_val.json does not exist'}[case]
+                    'toy_vid_val.json does not exist',
+        'option': '--cfg-options train_cfg: expected KEY=VALUE',
+        'option_key': '--cfg-options on config '}[case]
     if case == 'work_dir':
         args['work'] = str(blocker / 'sub')
     elif case == 'config':
@@ -452,6 +455,10 @@ def test_bad_input_is_one_error_line_before_any_work(recorded, tmp_path,
                               '--data-root', args['data']]
     if args['control']:
         argv += ['--control'] + args['control']
+    if case == 'option':
+        argv += ['--cfg-options', 'train_cfg']
+    elif case == 'option_key':  # max_iters is a number, not a dict
+        argv += ['--cfg-options', 'train_cfg.max_iters.x=1']
     assert ra.main(argv) == 1
     out = capsys.readouterr()
     (line, ) = error_lines(out.err)

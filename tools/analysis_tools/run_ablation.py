@@ -159,7 +159,11 @@ def training_config(path: str, seed: int, options: dict,
     validation during training (each run is tested after it)."""
     from mmengine.config import Config
     cfg = load_config(path)
-    cfg.merge_from_dict(options)
+    try:
+        cfg.merge_from_dict(options)
+    except Exception as e:  # e.g. a key through a list or a non-dict
+        raise AblationError(f'--cfg-options on config {path}: '
+                            f'{type(e).__name__}: {e}')
     cfg.merge_from_dict({'randomness.seed': seed})
     data = cfg.to_dict()
     data.pop('ablation', None)
@@ -293,7 +297,11 @@ class Ablation:
             if stored.get('overrides') == overrides:
                 return stored['result']
         test_cfg = cfg.copy()
-        test_cfg.merge_from_dict(overrides)
+        try:
+            test_cfg.merge_from_dict(overrides)
+        except Exception as e:
+            raise AblationError(f'{run_dir} test {name} overrides '
+                                f'{overrides}: {type(e).__name__}: {e}')
         cfg_file = osp.join(run_dir, f'config_test_{name}.py')
         test_cfg.dump(cfg_file)
         dets = osp.join(run_dir, f'dets_{name}.pkl')
@@ -301,7 +309,10 @@ class Ablation:
             self.py, 'tools/test.py', cfg_file, ckpt, '--eval', 'bbox',
             '--out', dets, '--work-dir', osp.join(run_dir, f'test_{name}')
         ], osp.join(run_dir, f'test_{name}.log'))
-        result = score(dets, *test_ann_file(test_cfg))
+        try:
+            result = score(dets, *test_ann_file(test_cfg))
+        except ValueError as e:  # the dump does not fit the annotations
+            raise AblationError(f'{run_dir} test {name}: {e}')
         with open(out, 'w') as f:
             json.dump(dict(overrides=overrides, result=result), f, indent=1)
         return result
