@@ -76,8 +76,8 @@ def test_motion_buckets():
     # 30 px a frame (fast: IoU with neighbours < 0.7)
     anns = []
     for t in range(3):
-        anns.append(frame([[0, 0, 40, 40], [100 + 30 * t, 0, 140 + 30 * t,
-                                             40]], [0, 0],
+        fast = [100 + 30 * t, 0, 140 + 30 * t, 40]
+        anns.append(frame([[0, 0, 40, 40], fast], [0, 0],
                           instance_ids=np.array([1, 2]), video_id=1,
                           frame_id=t))
     # detect only the fast object, perfectly
@@ -216,8 +216,8 @@ def test_false_positive_in_a_frame_without_ground_truth_counts_once():
     # ranked: TP (frame 0), FP (frame 2: no box of the class), TP (frame 1)
     anns = [frame([[0, 0, 50, 50]], [0]), frame([[0, 0, 50, 50]], [0]),
             frame([[0, 0, 50, 50]], [1])]
-    dets = [det([[0, 0, 50, 50]], [0.9], [0]), det([[0, 0, 50, 50]], [0.7],
-                                                  [0]),
+    dets = [det([[0, 0, 50, 50]], [0.9], [0]),
+            det([[0, 0, 50, 50]], [0.7], [0]),
             det([[0, 0, 50, 50]], [0.8], [0])]
     assert eval_vid_map(dets, anns)['AP'][0] == pytest.approx(
         0.5 + 0.5 * 2 / 3)
@@ -233,8 +233,9 @@ def motion_frames(boxes_per_frame, video_id=1):
 def test_a_matched_ignored_ground_truth_is_not_a_false_positive():
     """In the slow bucket the fast object is ignored: a detection of it,
     ranked first, neither helps nor hurts the slow object's AP."""
-    anns = motion_frames([[[0, 0, 40, 40], [100 + 30 * t, 0, 140 + 30 * t,
-                                             40]] for t in range(3)])
+    anns = motion_frames([[[0, 0, 40, 40],
+                           [100 + 30 * t, 0, 140 + 30 * t, 40]]
+                          for t in range(3)])
     dets = [det([[100 + 30 * t, 0, 140 + 30 * t, 40], [0, 0, 40, 40]],
                 [0.9, 0.8], [0, 0]) for t in range(3)]
     out = eval_vid_map(dets, anns)
@@ -247,8 +248,8 @@ def edge_case():
     class 0 moves a 19-wide box 1 px (IoU 18/20 = 0.9), class 1 a 17-wide
     box 3 px (14/20 = 0.7), class 2 a 33-wide box 7 px (26/40 = 0.65),
     class 3 a 24-wide box 1 px (23/25 = 0.92); perfect detections."""
-    anns = motion_frames([[[t, 0, 19 + t, 10], [100 + 3 * t, 0, 117 + 3 * t,
-                                                  10],
+    anns = motion_frames([[[t, 0, 19 + t, 10],
+                           [100 + 3 * t, 0, 117 + 3 * t, 10],
                            [200 + 7 * t, 0, 233 + 7 * t, 10],
                            [300 + t, 0, 324 + t, 10]] for t in range(2)])
     for a in anns:
