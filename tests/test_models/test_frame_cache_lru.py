@@ -9,7 +9,7 @@ import sys
 import torch
 from mmdet.structures import TrackDataSample
 
-from mmhvr.models.detectors.frame_cache import FrameMemoryCache
+from mmhvr.models import FrameMemory, VideoMemory
 from mmhvr.testing import demo_video_group
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -17,16 +17,17 @@ from test_hvr_detector import TOY2, assert_same_detections, build  # noqa
 
 
 def test_least_recently_used_frame_goes_first():
-    cache = FrameMemoryCache(max_frames=3)
+    cache = VideoMemory(max_frames=3)
     cache.start('video-a')
+    mems = {f: FrameMemory(bboxes=torch.zeros(f, 4)) for f in range(5)}
     for f in (0, 1, 2):
-        cache.put(f, f'memory {f}')
-    assert cache.get(0) == 'memory 0'  # 0 is now the most recently used
-    cache.put(3, 'memory 3')
+        cache.put(f, mems[f])
+    assert cache.get(0) is mems[0]  # 0 is now the most recently used
+    cache.put(3, mems[3])
     assert len(cache) == 3
     assert 1 not in cache and {0, 2, 3} <= set(cache.frames)
-    cache.put(2, 'memory 2 again')  # putting again refreshes too
-    cache.put(4, 'memory 4')
+    cache.put(2, mems[2])  # putting again refreshes too
+    cache.put(4, mems[4])
     assert 0 not in cache and {2, 3, 4} <= set(cache.frames)
     assert cache.get(1) is None
 
@@ -76,7 +77,6 @@ def test_offline_window_larger_video_than_cache():
     assert max(sizes) == 3 and sizes[-1] == 3  # bounded
     model.extract_feat = original
     # recomputing every support of every key frame gives the same boxes
-    model.test_cfg['use_cache'] = False
     frames = data['inputs'][0]
     samples = data['data_samples'][0].video_data_samples
     uncached = []

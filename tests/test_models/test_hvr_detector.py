@@ -71,10 +71,10 @@ def test_stage1_supervise_supports(supervise):
     seen = {}
     roi_loss = model.roi_head.loss
 
-    def spy(x, rpn_results, samples, memories, with_inter=False):
+    def spy(x, rpn_results, samples, memories, roi_videos=None):
         seen['frames'] = [s.metainfo['frame_id'] for s in samples]
         seen['memories'] = memories
-        return roi_loss(x, rpn_results, samples, memories, with_inter)
+        return roi_loss(x, rpn_results, samples, memories, roi_videos)
 
     model.roi_head.loss = spy
     run_loss(model, [0, 2])
@@ -84,6 +84,23 @@ def test_stage1_supervise_supports(supervise):
         assert seen['memories'][3] is not seen['memories'][0]
     else:
         assert len(seen['frames']) == 2
+    # each key frame attends to its whole video (T frames' proposals)
+    assert len(seen['memories'][0]) == 3 * 32
+
+
+def test_stage1_runs_the_rpn_head_once_per_frame():
+    """Key frames' proposals come from loss_and_predict: the RPN head's
+    forward runs once on the key frames (with gradient) and once on the
+    other frames (without), never twice on a frame."""
+    _, model = build(TOY1)
+    model.train_cfg.supervise_supports = False
+    model.train()
+    calls = []
+    model.rpn_head.register_forward_hook(
+        lambda m, i, o: calls.append((i[0][0].shape[0],
+                                      torch.is_grad_enabled())))
+    run_loss(model, [0, 2])
+    assert calls == [(2, True), (4, False)]
 
 
 def losses_flat(losses):
@@ -203,7 +220,6 @@ def video_items(data, cached):
 
 
 def predict_video(model, data, cached=True):
-    model.test_cfg['use_cache'] = cached
     with torch.no_grad():
         return [model.test_step(item)[0]
                 for item in video_items(data, cached)]
@@ -271,17 +287,17 @@ def test_missing_support_in_cache_is_a_clear_error():
         model.test_step(data)
 
 
-def test_video_label_prefers_the_metainfo():
-    """The dataset's whole-video class wins over the loaded frames' boxes
-    (a crop or three sampled frames may show another majority)."""
-    from mmhvr.models import HVRDetector
-    data = demo_video_group([2], num_frames=3)
-    sample = data['data_samples'][0]
-    assert HVRDetector.video_label(sample) == 2
-    sample.set_metainfo(dict(video_label=4))
-    assert HVRDetector.video_label(sample) == 4
-    empty = demo_video_group([-1], num_frames=2)['data_samples'][0]
-    assert HVRDetector.video_label(empty) == -1
+def test_stage2_needs_the_datasets_video_label():
+    """The video's class is the dataset's (metainfo ``video_label``),
+    never recomputed from the loaded frames' boxes."""
+    _, model = build(TOY2)
+    model.train()
+    data = demo_video_group([0, 0, 0, 1, 1, 1, 2, 2, 2], num_frames=3,
+                            image_shape=(3, 96, 128))
+    data['data_samples'][4].set_metainfo(dict(video_label=-1))
+    batch = model.data_preprocessor(data, True)
+    with pytest.raises(ValueError, match="video_label"):
+        model.loss(batch['inputs'], batch['data_samples'])
 
 
 def test_stage2_runs_the_frozen_backbone_once_per_frame():
@@ -309,11 +325,15 @@ def test_stage2_shared_trunk_gives_the_two_pass_features():
                             image_shape=(3, 96, 128))
     batch = model.data_preprocessor(data, True)
     inputs, samples = batch['inputs'], batch['data_samples']
+    from mmhvr.models import VideoGroup
+    group = VideoGroup.from_samples(samples, 3)
     with torch.no_grad():
-        x, videos = model._triplet_features(inputs, samples)
-        assert videos == model.select_triplet(inputs, samples)
+        x, triplet = model._triplet_features(inputs, group)
+        videos = model.select_triplet(inputs, group).triplet.as_list()
         expected = model.extract_feat(inputs[videos].flatten(0, 1))
     assert len(set(videos)) == 3 and videos[0] == 0
+    assert triplet.roles() == ['anchor', 'positive', 'negative']
+    assert triplet.samples == tuple(samples[v] for v in videos)
     torch.testing.assert_close(x, expected)
     # the trained stages and RoIAlign get the usual (N, C, H, W) layout
     assert x.is_contiguous()
@@ -338,13 +358,14 @@ def relation_loss_backward(**roi_head_cfg):
     return model
 
 
-@pytest.mark.parametrize('space,normalize', [('query_key', False),
-                                             ('output', True)])
-def test_stage2_relation_loss_in_each_space(space, normalize):
+@pytest.mark.parametrize('miner,normalize', [('HardestTripletMiner', False),
+                                            ('OutputTripletMiner', True)])
+def test_stage2_relation_loss_in_each_space(miner, normalize):
     model = relation_loss_backward(
-        triplet_space=space, triplet_loss=dict(normalize=normalize))
+        triplet_miner=dict(type=miner),
+        triplet_loss=dict(normalize=normalize))
     rel = model.roi_head.bbox_head.inter_relation
-    if space == 'query_key':
+    if miner == 'HardestTripletMiner':
         # the loss lives in the affinity's own embeddings
         for layer in (rel.query, rel.key):
             assert layer.weight.grad.abs().sum() > 0
@@ -354,26 +375,40 @@ def test_stage2_relation_loss_in_each_space(space, normalize):
         assert rel.out.weight.grad.abs().sum() > 0
 
 
-def test_triplet_space_is_checked():
+def test_deprecated_triplet_options_become_a_miner():
+    from mmhvr.models import (BatchAllTripletMiner, HardestTripletMiner,
+                              OutputTripletMiner)
     _, model_cfg = small_model_cfg(TOY2)
-    model_cfg.roi_head.triplet_space = 'qk'
-    with pytest.raises(ValueError, match="triplet_space must be one of"):
-        MODELS.build(model_cfg)
-    model_cfg.roi_head.triplet_space = 'query_key'
-    model_cfg.roi_head.triplet_mining = 'semi'
-    with pytest.raises(ValueError, match="triplet_mining must be one of"):
-        MODELS.build(model_cfg)
-    model_cfg.roi_head.triplet_space = 'output'
-    model_cfg.roi_head.triplet_mining = 'all'
-    with pytest.raises(ValueError, match="needs triplet_space='query_key'"):
-        MODELS.build(model_cfg)
+    assert isinstance(MODELS.build(model_cfg).roi_head.triplet_miner,
+                      HardestTripletMiner)
+    for old, kind, to_features in (
+            (dict(triplet_space='output'), OutputTripletMiner, None),
+            (dict(triplet_mining='all', triplet_to_features=True),
+             BatchAllTripletMiner, True),
+            (dict(triplet_space='query_key', triplet_mining='hardest'),
+             HardestTripletMiner, False)):
+        cfg = copy.deepcopy(model_cfg)
+        del cfg.roi_head['triplet_miner']
+        cfg.roi_head.update(old)
+        with pytest.warns(DeprecationWarning, match='triplet_miner'):
+            miner = MODELS.build(cfg).roi_head.triplet_miner
+        assert type(miner) is kind
+        if to_features is not None:
+            assert miner.to_features is to_features
+    bad = copy.deepcopy(model_cfg)
+    del bad.roi_head['triplet_miner']
+    bad.roi_head.update(triplet_space='output', triplet_mining='all')
+    with pytest.raises(ValueError, match='is not a miner'):
+        MODELS.build(bad)
+    bad.roi_head.update(triplet_miner=dict(type='HardestTripletMiner'))
+    with pytest.raises(ValueError, match='not both'):
+        MODELS.build(bad)
 
 
 @pytest.mark.parametrize('to_features', [False, True])
 def test_batch_all_mining_trains_the_relation_space(to_features):
-    model = relation_loss_backward(triplet_space='query_key',
-                                   triplet_mining='all',
-                                   triplet_to_features=to_features)
+    model = relation_loss_backward(triplet_miner=dict(
+        type='BatchAllTripletMiner', to_features=to_features))
     head = model.roi_head.bbox_head
     rel = head.inter_relation
     for layer in (rel.query, rel.key):
@@ -415,11 +450,17 @@ def test_support_bank_at_test_time(tmp_path):
     assert not torch.allclose(plain[0].pred_instances.scores[:5],
                               with_bank[0].pred_instances.scores[:5])
     # the bank's projections follow the weights
-    memory = banked.support_bank.inter_memory(banked.roi_head.bbox_head)
+    head = banked.roi_head.bbox_head
+    memory = banked.video_memory.bank_memory(head)
+    assert len(memory) == 12 and banked.video_memory.bank_memory(head) \
+        is memory  # made once per weights
     with torch.no_grad():
-        banked.roi_head.bbox_head.inter_relation.key.weight.mul_(2)
-    again = banked.support_bank.inter_memory(banked.roi_head.bbox_head)
-    assert not torch.allclose(memory[0], again[0])
+        head.inter_relation.key.weight.mul_(2)
+    changed = predict_video(banked, data)
+    again = banked.video_memory.bank_memory(head)
+    assert not torch.allclose(memory.inter_keys, again.inter_keys)
+    assert not torch.allclose(changed[0].pred_instances.scores[:5],
+                              with_bank[0].pred_instances.scores[:5])
 
 
 def test_support_bank_errors(tmp_path):
@@ -441,8 +482,8 @@ def test_support_bank_errors(tmp_path):
 
 @pytest.mark.parametrize('to_features', [False, True])
 def test_relation_loss_reaches_shared_features_only_when_asked(to_features):
-    model = relation_loss_backward(triplet_space='query_key',
-                                   triplet_to_features=to_features)
+    model = relation_loss_backward(triplet_miner=dict(
+        type='HardestTripletMiner', to_features=to_features))
     head = model.roi_head.bbox_head
     rel = head.inter_relation
     assert rel.query.weight.grad.abs().sum() > 0
@@ -474,12 +515,47 @@ def test_recent_videos_feed_the_inter_relation():
     assert_same_detections(predict_video(recent, first),
                            predict_video(plain, first))
     with_first = predict_video(recent, second)
-    assert list(recent.frame_cache.recent.videos) == [0]
-    (keys, values), = [recent.frame_cache.recent.videos[0]]
-    assert len(keys) == len(values) == 16
+    assert list(recent.video_memory.recent.videos) == [0]
+    kept = recent.video_memory.recent.videos[0]
+    assert len(kept) == 16 and set(kept.keys()) == {'inter_keys',
+                                                    'inter_values'}
     alone = predict_video(plain, second)
     assert not torch.allclose(with_first[0].pred_instances.scores[:5],
                               alone[0].pred_instances.scores[:5])
     model_cfg.test_cfg.recent_videos = dict(num_videos=2, size=3)
     with pytest.raises(ValueError, match='recent_videos must be dict'):
         MODELS.build(model_cfg)
+
+
+@pytest.mark.parametrize('branch', ['intra', 'final'])
+def test_inter_projections_only_where_head_b_runs(branch):
+    """Testing head A computes no inter-relation projections; testing
+    head B does, and both give the intra relations the same memories."""
+    torch.manual_seed(0)
+    _, model = build(TOY2)
+    model.eval()
+    model.test_cfg.branch = branch
+    data = one_video(video_id=0, seed=0, num_frames=3)
+    predict_video(model, data)
+    mems = list(model.video_memory.frames.values())
+    assert len(mems) == 3
+    for mem in mems:
+        assert mem.has_projection('inter') == (branch == 'final')
+        assert mem.has_projection('intra1') and mem.has_projection('intra2')
+
+
+def test_training_memories_hold_no_inter_projections():
+    _, model = build(TOY2)
+    model.train()
+    seen = []
+    original = model.roi_head.frame_memories
+
+    def spy(x, proposals, with_inter):
+        out = original(x, proposals, with_inter)
+        seen.extend(out)
+        return out
+
+    model.roi_head.frame_memories = spy
+    run_loss(model, [0, 0, 0, 1, 1, 1, 2, 2, 2])
+    assert len(seen) == 9 and not any(m.has_projection('inter')
+                                      for m in seen)

@@ -92,17 +92,17 @@ class HVRDetector(TwoStageDetector):
                 DeprecationWarning)
         bank, self.bank_with_own = self._load_bank(
             test_cfg.get('support_bank'))
-        recent = test_cfg.get('recent_videos')
-        if recent:
-            unknown = set(recent) - {'num_videos', 'per_video'}
+        recent_cfg, recent = test_cfg.get('recent_videos'), None
+        if recent_cfg:
+            unknown = set(recent_cfg) - {'num_videos', 'per_video'}
             if unknown:
                 raise ValueError(
                     'test_cfg.recent_videos must be dict(num_videos=..., '
-                    f'per_video=...), got {dict(recent)}')
-            recent = RecentVideoMemory(**recent)
+                    f'per_video=...), got {dict(recent_cfg)}')
+            recent = RecentVideoMemory(**recent_cfg)
         self.video_memory = VideoMemory(
             max_frames=test_cfg.get('cache_frames', 64),
-            recent=recent or None,
+            recent=recent,
             bank=bank)
 
     @property

@@ -114,7 +114,16 @@ class OutputTripletMiner:
     """Mining by cosine similarity of intra(2) features, the loss on the
     inter relation's output: the anchor video's RoIs against the other two
     videos' RoIs; their hardest positives and negatives are what every RoI
-    attends to (pair with ``RelationTripletLoss(normalize=True)``)."""
+    attends to (pair with ``RelationTripletLoss(normalize=True)``).
+
+    Args:
+        to_features (bool): accepted for a config that switches miners;
+            the loss on the relation's output always reaches the features
+            it is computed from.
+    """
+
+    def __init__(self, to_features: bool = False) -> None:
+        self.to_features = to_features
 
     def __call__(self, head: nn.Module, embeddings: Tensor, feats: Tensor,
                  labels: Tensor, roi_videos: Tensor,

@@ -122,6 +122,7 @@ class VideoMemory:
         self.token = None
         # why the last start() emptied the frames (None: it did not)
         self.reset_reason: Optional[str] = None
+        self._stale: Optional[str] = None  # why validate() emptied it
         self.frames: 'OrderedDict[int, FrameMemory]' = OrderedDict()
         self._bank_memory: Optional[FrameMemory] = None
 
@@ -130,16 +131,16 @@ class VideoMemory:
         """Keep the state if it was made under ``token``, else empty it all
         (frames, bank projections, recent videos). A None token (weights
         without version counters) cannot tell, and keeps it."""
-        self.reset_reason = None
         if token is None or token == self.token:
             return
         if self.token is not None:
-            self.reset_reason = (
+            self._stale = (
                 'the weights changed since its frames were cached (training'
                 ' or a loaded checkpoint in the middle of a video): run '
                 'the video again from its first frame')
+        video_id = self.video_id  # the stream goes on, its frames do not
         self.clear()
-        self.token = token
+        self.video_id, self.token = video_id, token
 
     def clear(self) -> None:
         """Forget everything computed (new weights)."""
@@ -180,6 +181,9 @@ class VideoMemory:
             self.reset_reason = 'its first frame started the stream again'
         elif video_id != self.video_id:
             self.reset_reason = 'another video started'
+        else:
+            self.reset_reason = self._stale
+        self._stale = None
         if video_id != self.video_id:
             self._retire()
         if restart or video_id != self.video_id:
