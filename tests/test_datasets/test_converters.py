@@ -152,3 +152,16 @@ def test_zero_width_boxes_are_kept_and_inverted_ones_skipped(ilsvrc,
     on = dict(far, bboxes=np.array([[20., 10., 20., 30.]]))
     assert eval_vid_map([far], [gt])['mAP'] == 0.0
     assert eval_vid_map([on], [gt])['mAP'] == 1.0
+
+
+def test_det_conversion_keeps_one_pixel_boxes(ilsvrc, tmp_path):
+    write(f'{ilsvrc}/Annotations/DET/train/n02084071/n02084071_1.xml',
+          xml([dict(t=-1, n='n02084071', x1=7, y1=1, x2=7, y2=5, o=0),
+               dict(t=-1, n='n02084071', x1=9, y1=1, x2=8, y2=5, o=0)]))
+    proc = run_tool(['tools/dataset_converters/imagenet2coco_det.py', '-i',
+                     ilsvrc, '-o', str(tmp_path)])
+    assert 'skipped 1 invalid boxes' in proc.stdout
+    assert 'xmin=9 ymin=1 xmax=8 ymax=5' in proc.stdout
+    det = json.load(open(tmp_path / 'imagenet_det_30plus1cls.json'))
+    assert [(a['bbox'], a['area']) for a in det['annotations']] == [
+        ([7, 1, 0, 4], 5)]
