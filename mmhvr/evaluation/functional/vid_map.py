@@ -90,9 +90,10 @@ def motion_ious(annotations: Sequence[dict],
     (``tests/fixtures/vid_eval/README.md``): the frame itself is excluded and
     the range is +-10 (the values of tracks with zero overlap are exactly
     1e-10 / k with k up to 20 = 2 x 10 other frames); a ground truth seen
-    in no other frame of the range is 1.0 (slow); a box whose track never
-    overlaps (a zero-area box) is ~0 (fast), so this IoU uses continuous
-    widths ``x2 - x1`` (a zero-width box has IoU 0), unlike the matching.
+    in no other frame of the range is 1.0 (slow). Whether the file's
+    per-pair IoU counts ``+ 1`` pixels cannot be read off it without the
+    VID annotations; this one keeps continuous widths ``x2 - x1`` (as
+    before issue 18; a zero-width box has IoU 0), unlike the matching.
     """
     index = defaultdict(dict)  # (video, instance) -> frame -> box
     for ann in annotations:
