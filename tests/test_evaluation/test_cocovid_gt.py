@@ -109,6 +109,17 @@ def test_frame_info_for_the_motion_breakdown_and_clips(tmp_path):
     assert gt[10]['instance_ids'].tolist() == [1, 2]
 
 
+def test_frame_info_of_an_image_outside_any_video(tmp_path):
+    coco = _coco()
+    coco['images'].append(dict(id=13, file_name='det.jpg'))
+    _, gt = load_cocovid_gt(_write(tmp_path, coco), with_frame_info=True)
+    # a still image (e.g. ImageNet DET): video 0, frame 0
+    assert (gt[13]['video_id'], gt[13]['frame_id']) == (0, 0)
+    # a frame without boxes: integer (0, ) instance ids
+    assert gt[12]['instance_ids'].shape == (0, )
+    assert gt[12]['instance_ids'].dtype.kind == 'i'
+
+
 def test_unreadable_file_raises_value_error_naming_it(tmp_path):
     missing = str(tmp_path / 'nope.json')
     with pytest.raises(ValueError, match='^cannot read annotations '
