@@ -137,52 +137,81 @@ def test_dataset_video_restarts_its_stream_on_its_first_frame(state):
                                want.pred_instances.scores, atol=1e-6, rtol=0)
 
 
-def test_missing_support_is_an_error_whatever_use_cache_says(state):
+def test_missing_support_is_an_error_naming_the_switch(state):
     model = fresh(state)
     frames = video(7)
     item = dataset_item(model, frames, 'v', True)
     # frame 5 is a support, not loaded and never cached
     item['data_samples'][0].set_metainfo(dict(support_frame_ids=[1, 2, 5]))
-    for use_cache in (True, False):
-        model.test_cfg['use_cache'] = use_cache
-        with pytest.raises(RuntimeError, match=r'frames \[5\]'):
-            with torch.no_grad():
-                model.test_step(copy.deepcopy(item))
-    assert model.test_cfg['use_cache'] is False
+    with pytest.raises(RuntimeError, match=r'frames \[5\]'):
+        with torch.no_grad():
+            model.test_step(copy.deepcopy(item))
+    item['data_samples'][0].set_metainfo(dict(stream_start=False))
     with pytest.raises(RuntimeError, match='load_only_new=False'):
         with torch.no_grad():
             model.test_step(copy.deepcopy(item))
-    model.test_cfg['use_cache'] = True
 
 
-def test_use_cache_false_with_load_only_new_is_refused(state):
-    """The shipped pipelines load only new frames: without the cache the
-    second key frame would attend to what was loaded only."""
+def run_pipeline(model, load_only_new, n=4):
+    """Every key frame of one video through the config's test pipeline
+    with ``load_only_new`` (the one caching switch)."""
     from mmengine.config import Config
     from mmengine.dataset import Compose, pseudo_collate
     from mmengine.registry import DefaultScope
 
     from mmhvr.apis.inference import _StreamFrames, inference_pipeline
-    model = fresh(state)
-    model.test_cfg['use_cache'] = False
     pipeline = inference_pipeline(
         Config.fromfile(TOY2).test_dataloader.dataset.pipeline,
-        num_support=NUM_SUPPORT)  # load_only_new=True, as in the configs
+        num_support=NUM_SUPPORT, use_cache=load_only_new)
     with DefaultScope.overwrite_default_scope('mmhvr'):
         pipeline = Compose(pipeline)
-    source = FrameSource(video(8, n=4))
+    source = FrameSource(video(8, n=n))
     images = _StreamFrames(source)
     sampler = pipeline.transforms[0]
-    with torch.no_grad():
-        for t in range(2):
-            images.load(sampler.frames_to_load(t, len(source)))
-            item = pipeline(dict(images=images, video_id='x',
-                                 video_length=len(source), key_frame_id=t))
-            if t == 0:
-                model.test_step(pseudo_collate([item]))
-            else:
-                with pytest.raises(RuntimeError, match='neither loaded'):
-                    model.test_step(pseudo_collate([item]))
+    assert sampler.load_only_new is load_only_new
+    computed, out, loaded = [], [], []
+    original = model.extract_feat
+
+    def counting(imgs):
+        computed.append(imgs.shape[0])
+        return original(imgs)
+
+    model.extract_feat = counting
+    try:
+        with torch.no_grad():
+            for t in range(n):
+                loaded.append(len(sampler.frames_to_load(t, n)))
+                images.load(sampler.frames_to_load(t, n))
+                item = pipeline(dict(images=images, video_id='x',
+                                     video_length=n, key_frame_id=t))
+                r = model.test_step(pseudo_collate([item]))[0]
+                out.append((r.pred_instances.bboxes, r.pred_instances.scores))
+    finally:
+        model.extract_feat = original
+    return computed, out, loaded
+
+
+def test_load_only_new_is_the_one_caching_switch(state):
+    """True: each frame computed once, the cache serves later key frames;
+    False: every support loaded and recomputed for every key frame; the
+    same detections either way."""
+    model = fresh(state)
+    cached_work, cached, _ = run_pipeline(model, True)
+    assert sum(cached_work) == 4
+    full_work, full, loaded = run_pipeline(model, False)
+    assert full_work == loaded and sum(loaded) > 4 + NUM_SUPPORT
+    assert_same(cached, full)
+
+
+def test_deprecated_use_cache_warns_and_changes_nothing(state):
+    with pytest.warns(DeprecationWarning, match='load_only_new'):
+        model = init_detector(TOY2, cfg_options=dict(
+            model=dict(test_cfg=dict(use_cache=False,
+                                     rpn=dict(max_per_img=16)))))
+    model.load_state_dict(state)
+    work, got, _ = run_pipeline(model, True)
+    assert sum(work) == 4
+    assert_same(got, run_pipeline(fresh(state), True)[1])
 
 
 def test_inference_goes_through_the_config_test_pipeline(state):

@@ -76,7 +76,7 @@ def test_init_detector_refuses_a_stage1_checkpoint(stage1_run):
         init_detector(TOY2, str(ckpt))
     with pytest.warns(UserWarning, match='allowed'):
         model = init_detector(TOY2, str(ckpt), allow_stage_mismatch=True)
-    state = torch.load(ckpt, map_location='cpu')['state_dict']
+    state = read_checkpoint(str(ckpt))['state_dict']  # weights-only
     key = 'roi_head.bbox_head.fc_cls_intra.weight'
     assert torch.equal(model.state_dict()[key], state[key])
     assert init_detector(TOY1, str(ckpt)).dataset_meta['classes'][0] == \
@@ -121,27 +121,66 @@ def test_stage2_config_wiring_is_checked():
         **{'train_dataloader.batch_size': 4})
     cfg = Config.fromfile(TOY2)
     cfg.custom_hooks = [h for h in cfg.custom_hooks
-                        if h['type'] != 'FinalHeadFromIntraHook']
-    with pytest.raises(ValueError, match='FinalHeadFromIntraHook'):
+                        if h['type'] != 'HVRStageHook']
+    with pytest.raises(ValueError, match='HVRStageHook'):
         check_stage2_config(cfg)
 
 
-def test_stage_hook_checks_the_built_runner():
-    import sys
+def test_the_stage2_fragment_alone_makes_a_stage2_config(tmp_path):
+    """A stage-1 config plus configs/_base_/hvr_stage2.py (its two lines)
+    is a whole stage-2 config: the wiring check passes, the model is stage
+    2 with the RPN and conv1-conv4 frozen, the loader makes groups of 9."""
+    import os.path as osp
+
+    from tests_helpers import REPO
+    child = tmp_path / 'stage2_from_fragment.py'
+    child.write_text(
+        f"_base_ = [{TOY1!r}, "
+        f"{osp.join(REPO, 'configs/_base_/hvr_stage2.py')!r}]\n"
+        "model = {{_base_.stage2_model}}\n"
+        "train_dataloader = {{_base_.stage2_train_dataloader}}\n")
+    cfg = Config.fromfile(str(child))
+    check_stage2_config(cfg)
+    stage1 = Config.fromfile(TOY1)
+    assert cfg.model.stage == 2 and stage1.model.stage == 1
+    assert cfg.model.frozen_modules == ['rpn_head']
+    assert cfg.model.backbone.frozen_stages == 3
+    assert cfg.train_dataloader.batch_size == 9
+    assert cfg.train_dataloader.batch_sampler.type == 'VideoTripletSampler'
+    # everything else is the stage-1 config's
+    assert cfg.model.roi_head == stage1.model.roi_head
+    assert cfg.train_dataloader.dataset == stage1.train_dataloader.dataset
+    # and the shipped toy stage-2 config is that plus its schedule
+    shipped = Config.fromfile(TOY2)
+    assert shipped.model == cfg.model
+    assert shipped.train_dataloader == cfg.train_dataloader
+    from mmhvr.registry import MODELS
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    assert model.stage == 2
+    assert not any(p.requires_grad for p in model.rpn_head.parameters())
+
+
+def stage_runner(it=0, hooks=()):
+    import logging
     import os
+    import sys
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..',
                                     'test_models'))
     from test_hvr_detector import build
     cfg, model = build(TOY2)
-    from mmhvr.engine import FinalHeadFromIntraHook
-    runner = SimpleNamespace(model=model, cfg=cfg,
-                             hooks=[FinalHeadFromIntraHook()])
+    return SimpleNamespace(model=model, cfg=cfg, hooks=list(hooks), iter=it,
+                           logger=logging.getLogger('test'))
+
+
+def test_stage_hook_checks_the_built_runner():
+    runner = stage_runner()
     HVRStageHook().before_train(runner)
-    for p in model.rpn_head.parameters():  # "frozen" but trainable
+    for p in runner.model.rpn_head.parameters():  # "frozen" but trainable
         p.requires_grad = True
     with pytest.raises(ValueError, match='trainable'):
         HVRStageHook().before_train(runner)
-    runner.hooks = []
-    cfg.custom_hooks = []
-    with pytest.raises(ValueError, match='FinalHeadFromIntraHook'):
+    runner = stage_runner()
+    runner.cfg.train_dataloader.batch_size = 4
+    with pytest.raises(ValueError, match='batch_size must be 9'):
         HVRStageHook().before_train(runner)
