@@ -48,7 +48,6 @@ def prepare(args):
     from mmhvr.apis.outputs import check_writable
     from mmhvr.apis.runner_utils import (build_runner_cfg,
                                          check_checkpoint_matches,
-                                         check_data_paths,
                                          check_folder_writable, load_config,
                                          set_test_evaluator, trigger_visual)
     from mmhvr.engine import check_checkpoint_stage, read_checkpoint
@@ -56,7 +55,6 @@ def prepare(args):
     cfg = build_runner_cfg(load_config(args), args.config,
                            work_dir=args.work_dir)
     check_folder_writable(cfg.work_dir, '--work-dir')
-    check_data_paths(cfg, ('test_dataloader', ))
     set_test_evaluator(cfg, args.eval, out=args.out)
     if args.out:
         check_writable(args.out, '--out', ('.pkl', '.pickle'))
@@ -125,9 +123,11 @@ def main(argv=None) -> int:
     from mmhvr.utils import register_all_modules
     register_all_modules(init_default_scope=False)
 
+    from mmhvr.apis.runner_utils import check_data_paths
     try:
         cfg = prepare(args)
         init_cpu_distributed(args.launcher)
+        check_data_paths(cfg, ('test_dataloader', ))
     except (ValueError, KeyError, RuntimeError, OSError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f'error: {msg}', file=sys.stderr)

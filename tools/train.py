@@ -96,12 +96,12 @@ def main(argv=None):
         ensure_stage_hook(cfg)  # stage + class names in every checkpoint
         check_train_settings(cfg)
         check_folder_writable(cfg.work_dir, '--work-dir')
-        check_data_paths(cfg, ('train_dataloader', 'val_dataloader')
-                         if cfg.get('val_cfg') else ('train_dataloader', ))
         check_stage2_config(cfg)
         check_load_from(cfg)
         check_stage2_load_from(cfg, allow=args.allow_incomplete_load_from)
         init_cpu_distributed(args.launcher)
+        check_data_paths(cfg, ('train_dataloader', 'val_dataloader')
+                         if cfg.get('val_cfg') else ('train_dataloader', ))
     except (ValueError, RuntimeError, FileNotFoundError) as e:
         error(e)
     runner = build_runner(cfg, quiet=args.quiet, title='train')

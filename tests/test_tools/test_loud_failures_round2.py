@@ -519,7 +519,12 @@ def test_unloadable_checkpoints_say_what_they_are(tmp_path):
     torch.save({'state_dict': {'w': torch.zeros(64, 64)}}, whole)
     cut = tmp_path / 'cut.pth'
     cut.write_bytes(whole.read_bytes()[:whole.stat().st_size // 2])
-    for path, said in ((text, 'a text file'), (cut, 'cut off')):
+    damaged = tmp_path / 'damaged.pth'  # a zip, but not torch's layout
+    import zipfile
+    with zipfile.ZipFile(damaged, 'w') as z:
+        z.writestr('notes.txt', 'hello')
+    for path, said in ((text, 'a text file'), (cut, 'cut off'),
+                       (damaged, 'zip archive that torch cannot read')):
         with pytest.raises(RuntimeError) as e:
             read_checkpoint(str(path))
         msg = str(e.value)

@@ -128,7 +128,11 @@ def main(argv=None) -> int:
     from mmhvr.registry import MODELS
     from mmhvr.utils import register_all_modules
 
-    cfg = config_with_options(args.config, args.cfg_options)
+    try:  # a typo'd --cfg-options key is one error line (issue 19)
+        cfg = config_with_options(args.config, args.cfg_options)
+    except ValueError as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     register_all_modules(init_default_scope=False)
     init_default_scope(cfg.get('default_scope', 'mmhvr'))
     default_shape, default_support = _test_settings(cfg)
@@ -141,7 +145,10 @@ def main(argv=None) -> int:
         model_cfg.backbone.init_cfg = None  # no download for random weights
     model = MODELS.build(model_cfg)
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
+        # mmengine's training-state types allowed for this load only
+        from mmhvr.engine import checkpoint_safe_globals
+        with checkpoint_safe_globals():
+            load_checkpoint(model, args.checkpoint, map_location='cpu')
     model.eval()
     params = _format_size(parameter_count(model)[''])
 

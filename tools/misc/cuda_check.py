@@ -132,11 +132,16 @@ def main() -> int:
             failures.append(f'{k} = {v:.2e}')
 
     torch.manual_seed(0)
-    cpu_model = init_detector(args.config, args.checkpoint, device='cpu')
-    gpu_model = init_detector(args.config, args.checkpoint,
-                              device=args.device)
+    try:  # a checkpoint that does not fit the config, an unreadable video
+        cpu_model = init_detector(args.config, args.checkpoint,
+                                  device='cpu')
+        gpu_model = init_detector(args.config, args.checkpoint,
+                                  device=args.device)
+        source = FrameSource(args.video)
+    except (ValueError, RuntimeError, FileNotFoundError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
     gpu_model.load_state_dict(cpu_model.state_dict())
-    source = FrameSource(args.video)
     frames = [source[i] for i in range(min(args.frames, len(source)))]
     with torch.no_grad():
         det = compare(detections(cpu_model, frames, args.num_support),
