@@ -133,3 +133,25 @@ def test_unprojected_value_with_relu_matches_the_formula():
     q.requires_grad_(True)
     m(q, s).sum().backward()
     assert m.query.weight.grad.abs().sum() > 0 and q.grad is not None
+
+
+def test_affinity_is_the_logits_attention_uses():
+    """affinity() gives per-head logits (H, n, m): softmax of each head's
+    logits, applied to that head's values, is exactly what attend() adds
+    to the query."""
+    torch.manual_seed(0)
+    m = IntraVideoRelation(in_channels=32, num_heads=4, key_channels=16)
+    for layer in (m.query, m.key, m.value, m.out):
+        torch.nn.init.normal_(layer.weight, std=0.3)
+    q, s = torch.randn(6, 32), torch.randn(11, 32)
+    keys, values = m.project_support(s)
+    aff = m.affinity(q, keys)
+    assert aff.shape == (4, 6, 11)
+    qh = m.query(q).view(6, 4, 4).transpose(0, 1)
+    kh = keys.view(11, 4, 4).transpose(0, 1)
+    torch.testing.assert_close(aff, qh @ kh.transpose(1, 2) / 2.0)
+    vh = values.view(11, 4, 8).transpose(0, 1)
+    context = (aff.softmax(-1) @ vh).transpose(0, 1).reshape(6, 32)
+    torch.testing.assert_close(m.attend(q, keys, values), q + m.out(context))
+    # summed over heads it is the full-width q.k / sqrt(dk) of the miners
+    torch.testing.assert_close(aff.sum(0), m.query(q) @ keys.t() / 2.0)

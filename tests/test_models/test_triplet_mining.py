@@ -3,7 +3,7 @@ import torch
 
 from mmhvr.models import (RelationTripletLoss, mine_hard_triplets,
                           select_video_triplet)
-from mmhvr.models.utils import video_descriptors
+from mmhvr.models.utils import mine_affinity_triplets, video_descriptors
 
 
 def test_select_video_triplet_known_answer():
@@ -180,3 +180,80 @@ def test_relation_accuracy_known_answer():
     ])
     assert relation_accuracy(aff, labels, 2).item() == pytest.approx(100 / 3)
     assert relation_accuracy(aff[3:, 3:], labels[3:], 2).item() == 0
+
+
+def _head_and_pool(n=12):
+    from mmhvr.registry import MODELS
+    torch.manual_seed(0)
+    rel = dict(in_channels=16, num_heads=4)
+    head = MODELS.build(dict(
+        type='HVRBBoxHead', in_channels=2, roi_feat_size=2,
+        fc_out_channels=16, num_classes=2,
+        intra_relations=[dict(type='IntraVideoRelation', **rel),
+                         dict(type='IntraVideoRelation', **rel)],
+        inter_relation=dict(type='InterVideoRelation', **rel)))
+    for p in head.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    emb, feats = torch.randn(n, 16), torch.randn(n, 16)
+    labels = torch.tensor([0, 1, 2, 0] * (n // 4))
+    videos = torch.arange(n) // (n // 3)
+    return head, emb, feats, labels, videos
+
+
+def test_miners_are_task_utils_chosen_in_the_config():
+    from mmhvr.models import (BatchAllTripletMiner, HardestTripletMiner,
+                              OutputTripletMiner)
+    from mmhvr.registry import TASK_UTILS
+    for cls in (HardestTripletMiner, BatchAllTripletMiner,
+                OutputTripletMiner):
+        assert type(TASK_UTILS.build(dict(type=cls.__name__))) is cls
+
+
+def test_hardest_miner_attends_to_the_mined_rows_and_trains_qk_only():
+    from mmhvr.models import HardestTripletMiner
+    head, emb, feats, labels, videos = _head_and_pool()
+    loss_fn = RelationTripletLoss(normalize=False)
+    mined = HardestTripletMiner()(head, emb, feats, labels, videos, loss_fn)
+    rel = head.inter_relation
+    bank = head.inter_embedding(emb)
+    keys, _ = rel.project_support(bank)
+    anchor, pos, neg = mine_affinity_triplets(
+        rel.affinity(feats, keys).sum(0), labels, 2)
+    assert len(anchor) > 0
+    rows = torch.unique(torch.cat([pos, neg]))
+    torch.testing.assert_close(mined.inter.inter_keys, keys[rows])
+    q = rel.query(feats)
+    torch.testing.assert_close(mined.loss,
+                               loss_fn(q[anchor], keys[pos], keys[neg]))
+    assert 'acc_relation' in mined.log and mined.enhanced is None
+    mined.loss.backward()
+    assert rel.query.weight.grad.abs().sum() > 0
+    assert head.fc2.weight.grad is None  # to_features=False
+
+
+def test_batch_all_miner_attends_to_the_whole_pool():
+    from mmhvr.models import BatchAllTripletMiner
+    head, emb, feats, labels, videos = _head_and_pool()
+    loss_fn = RelationTripletLoss(normalize=False)
+    mined = BatchAllTripletMiner(to_features=True)(head, emb, feats, labels,
+                                                   videos, loss_fn)
+    assert len(mined.inter) == len(labels)
+    mined.loss.backward()
+    assert head.fc2.weight.grad.abs().sum() > 0  # to_features=True
+
+
+def test_output_miner_matches_the_anchor_video_against_the_others():
+    from mmhvr.models import OutputTripletMiner
+    head, emb, feats, labels, videos = _head_and_pool()
+    loss_fn = RelationTripletLoss(normalize=True)
+    mined = OutputTripletMiner()(head, emb, feats, labels, videos, loss_fn)
+    a = videos == 0
+    sim = torch.nn.functional.normalize(feats[a], dim=1) @ \
+        torch.nn.functional.normalize(feats[~a], dim=1).t()
+    anchor, pos, neg = mine_hard_triplets(sim, labels[a], labels[~a], 2)
+    rows = torch.unique(torch.cat([pos, neg]))
+    assert len(mined.inter) == len(rows)
+    e = mined.enhanced
+    assert e.shape == feats.shape
+    torch.testing.assert_close(
+        mined.loss, loss_fn(e[a][anchor], e[~a][pos], e[~a][neg]))
