@@ -1,6 +1,7 @@
 """Run a command that writes a JSON result and store that result, with
-where it came from, under ``docs/results/`` (the README's figures cite these
-files; docs/results/README.md has the convention).
+where it came from, under ``docs/results/`` (the figures of the README and
+of the docs pages cite these files; docs/results/README.md has the
+convention).
 
     python tools/misc/record_result.py NAME --result OUT.json -- COMMAND...
 
