@@ -290,9 +290,9 @@ def eval_vid_map(det_results: Sequence[dict],
             empty_weight[speed] = float(((every >= lo) & (every <= hi)).mean()
                                         ) if every.size else 0.0
 
-    scores, labels, tp = [], [], []
-    fp = defaultdict(list)
-    tp_bin = defaultdict(list)
+    # per detection, frame by frame in ranked order; tp/fp per bin
+    scores, labels = [], []
+    tp, fp = defaultdict(list), defaultdict(list)  # key 'all' or a bin
     for f, (d, a) in enumerate(zip(dets, gts)):
         order = np.argsort(-d['scores'], kind='stable')
         d_labels = d['labels'][order]
@@ -300,14 +300,14 @@ def eval_vid_map(det_results: Sequence[dict],
                                      a['bboxes'], a['labels'])
         scores.append(d['scores'][order])
         labels.append(d_labels)
-        tp.append((matched >= 0).astype(np.float64))
-        fp[None].append((matched < 0).astype(np.float64))
+        hit = matched >= 0
+        tp['all'].append(hit.astype(np.float64))
+        fp['all'].append((~hit).astype(np.float64))
         for speed in bins:
             in_bin = bins[speed][f]
-            tp_bin[speed].append(
-                ((matched >= 0) &
-                 in_bin[np.maximum(matched, 0)] if len(in_bin) else
-                 np.zeros(len(matched), bool)).astype(np.float64))
+            tp_bin = np.zeros(len(matched))
+            tp_bin[hit] = in_bin[matched[hit]]  # a match of another bin: 0
+            tp[speed].append(tp_bin)
             fp[speed].append(_fp_weights(ious, matched, in_bin,
                                          empty_weight[speed]))
 
@@ -319,14 +319,14 @@ def eval_vid_map(det_results: Sequence[dict],
     npos = np.bincount(gt_labels[(gt_labels >= 0) &
                                  (gt_labels < num_classes)],
                        minlength=num_classes)[:num_classes]
-    ap = _class_aps(scores, labels, cat(tp), cat(fp[None]), npos)
+    ap = _class_aps(scores, labels, cat(tp['all']), cat(fp['all']), npos)
     result: Dict[str, object] = dict(mAP=_nanmean(ap), AP=ap)
     for speed in bins:
         in_bin = cat(bins[speed]).astype(bool)
         npos_bin = np.bincount(
             gt_labels[in_bin & (gt_labels >= 0) & (gt_labels < num_classes)],
             minlength=num_classes)[:num_classes]
-        aps = _class_aps(scores, labels, cat(tp_bin[speed]), cat(fp[speed]),
+        aps = _class_aps(scores, labels, cat(tp[speed]), cat(fp[speed]),
                          npos_bin)
         result[f'AP_{speed}'] = aps
         result[f'mAP_{speed}'] = _nanmean(aps)
