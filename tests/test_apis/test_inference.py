@@ -127,6 +127,6 @@ def test_a_stream_remembers_recent_videos_when_asked():
         assert len(memory) == min(i, 2)  # the current video is not in yet
     list(inference_video(model, frames(2, seed=9), num_support=1))
     assert len(memory) == 2
-    assert all(len(kv[0]) == 10 for kv in memory.videos.values())
+    assert all(len(kept) == 10 for kept in memory.videos.values())
     model.train()  # new weights to come: what was kept is dropped
     assert len(memory) == 0
