@@ -34,6 +34,7 @@ resume = False
 # deterministic kernels)
 randomness = dict(seed=0, deterministic=False)
 # RNG states travel with checkpoints so that --resume continues exactly;
-# HVRStageHook checks the stage-2 wiring and writes the stage and class
-# names into checkpoints (tools/train.py adds it to any config without it)
+# HVRStageHook checks a stage-2 run's wiring and starts head B from head A,
+# and writes the stage and class names into checkpoints (tools/train.py
+# adds it to any config without it)
 custom_hooks = [dict(type='RNGStateHook'), dict(type='HVRStageHook')]
