@@ -1,0 +1,3 @@
+from .embed_aggregator import EmbedAggregator
+
+__all__ = ['EmbedAggregator']
