@@ -83,6 +83,11 @@ RULE_GROUPS: Dict[str, Tuple[PrefixRule, ...]] = {
         ('detector.roi_head.bbox_roi_extractor.embed_network.',
          'roi_head.bbox_roi_extractor.embed_network.'),
     ),
+    # FGFA/DFF's FlowNetSimple (mmhvr's keeps MMTracking's module names)
+    'motion': _rules(('motion.', 'motion.')),
+    # FGFA's EmbedAggregator (the same names in mmhvr)
+    'embed_aggregator': _rules(('aggregator.embed_convs.',
+                                'aggregator.embed_convs.')),
 }
 
 
@@ -117,6 +122,12 @@ METHODS: Dict[str, MethodSpec] = {
         ('detector', 'selsa_aggregator', 'temporal_roi_align'),
         _configs('temporal_roi_align',
                  'selsa-troialign_faster-rcnn_{}-dc5_8xb1-7e_imagenetvid.py')),
+    'fgfa': MethodSpec(
+        ('detector', 'motion', 'embed_aggregator'),
+        _configs('fgfa', 'fgfa_faster-rcnn_{}-dc5_8xb1-7e_imagenetvid.py')),
+    'dff': MethodSpec(
+        ('detector', 'motion'),
+        _configs('dff', 'dff_faster-rcnn_{}-dc5_8xb1-7e_imagenetvid.py')),
 }
 
 
