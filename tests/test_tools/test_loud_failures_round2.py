@@ -93,9 +93,11 @@ def test_stage2_refuses_a_load_from_of_another_model(foreign_ckpt, toy_data,
                                                      stage1_run, tmp_path,
                                                      capsys, monkeypatch):
     work = tmp_path / 'work'
+    # 1 iteration: a broken check would train (and fail the test) quickly
     rc, err, _ = train_main(
         [TOY2, '--work-dir', str(work), '--cfg-options',
-         f'load_from={foreign_ckpt}'] + data_opts(toy_data), capsys,
+         f'load_from={foreign_ckpt}', 'train_cfg.max_iters=1',
+         'train_cfg.val_interval=1'] + data_opts(toy_data), capsys,
         monkeypatch)
     assert rc == 1
     line = one_error(err)
@@ -272,9 +274,12 @@ def test_nothing_to_do_is_an_error(toy_data, tmp_path, capsys, monkeypatch):
 def test_typo_in_cfg_options_is_an_error_naming_the_closest_key(
         toy_data, tmp_path, capsys, monkeypatch, option, closest):
     work = tmp_path / 'work'
+    # the real keys at 1 iteration: an unchecked typo trains (and fails
+    # the test) quickly
     rc, err, _ = train_main([TOY1, '--work-dir', str(work), '--cfg-options',
-                             option] + data_opts(toy_data), capsys,
-                            monkeypatch)
+                             option, 'train_cfg.max_iters=1',
+                             'train_cfg.val_interval=1'] +
+                            data_opts(toy_data), capsys, monkeypatch)
     assert rc == 1
     line = one_error(err)
     key = option.split('=')[0]
