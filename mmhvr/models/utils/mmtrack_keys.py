@@ -209,3 +209,27 @@ def detect_backbone(shapes: Mapping[str, Sequence[int]]) -> str:
     if wide and deep:
         return 'x101'
     return 'r101' if deep else 'r50'
+
+
+def convert_state_dict(state: Mapping[str, object],
+                       method: Optional[str] = None
+                       ) -> Tuple[Dict[str, object], str, List[str]]:
+    """An MMTracking state dict in mmhvr's keys.
+
+    Args:
+        state: MMTracking's ``state_dict`` (key → tensor).
+        method: the method (a :data:`METHODS` key); detected from the keys
+            (:func:`detect_method`) when None.
+
+    Returns:
+        ``(converted, method, unmapped)``: the tensors under mmhvr's keys,
+        the method used and the keys no rule of it maps (not converted).
+    """
+    if method is None:
+        method = detect_method(state.keys())
+        if method is None:
+            raise ValueError(
+                'the keys match no single MMTracking method of '
+                f'{sorted(METHODS)}; give the method')
+    mapped, unmapped = convert_keys(state.keys(), method)
+    return {dst: state[src] for src, dst in mapped.items()}, method, unmapped
