@@ -7,13 +7,13 @@ within 0.1 px, scores within 1e-3, same labels, matched as sets per frame
 import copy
 import json
 import os.path as osp
-import pickle
 
 import cv2
 import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
+from mmengine.hooks import Hook
 
 from mmhvr.testing.seeded_weights import seeded_state_dict
 
@@ -40,13 +40,13 @@ def mmtrack_state(ref):
                              w['values'])
 
 
-def to_mmhvr_keys(state):
-    """MMTracking FGFA/DFF keys → mmhvr's (``detector.`` is the detector
-    itself; ``motion.``/``aggregator.`` keep their names)."""
-    out = {}
-    for k, v in state.items():
-        out[k[len('detector.'):] if k.startswith('detector.') else k] = v
-    return out
+def to_mmhvr_keys(state, method):
+    """MMTracking's keys → mmhvr's by the converter's rule table; every
+    key is mapped."""
+    from mmhvr.models.utils.mmtrack_keys import convert_keys
+    mapped, left = convert_keys(state.keys(), method)
+    assert not left, left
+    return {mapped[k]: v for k, v in state.items()}
 
 
 def fixture_cfg(method, ref):
@@ -89,7 +89,7 @@ def setup(method, tmp_path_factory):
     """(reference, config, converted checkpoint path)."""
     ref = load_ref(method)
     cfg = fixture_cfg(method, ref)
-    state = to_mmhvr_keys(mmtrack_state(ref))
+    state = to_mmhvr_keys(mmtrack_state(ref), method)
     path = tmp_path_factory.mktemp(method) / 'converted.pth'
     torch.save(dict(state_dict=state,
                     meta=dict(dataset_meta=dict(classes=ref['classes']))),
@@ -131,32 +131,38 @@ def test_inference_video_gives_mmtrack_detections(setup):
     check_frames(ref, results, 'inference_video')
 
 
+class Collect(Hook):
+    """Keeps the test loop's outputs (the evaluator sees one item per
+    video in this dataset's length, so the outputs are taken here)."""
+
+    def __init__(self):
+        self.outputs = []
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None,
+                        outputs=None):
+        self.outputs.extend(outputs)
+
+
 def test_test_loop_gives_mmtrack_detections(setup, tmp_path):
     from mmengine.runner import Runner
     ref, cfg, ckpt = setup
     cfg = copy.deepcopy(cfg)
-    out = str(tmp_path / 'dets.pkl')
     ds = cfg.test_dataloader.dataset
     ds.data_root = FIX
     ds.ann_file = ref['ann_file']
     ds.data_prefix = dict(img_path='')
     cfg.test_dataloader.num_workers = 0
     cfg.test_dataloader.persistent_workers = False
-    cfg.test_evaluator = dict(type='DumpResults', out_file_path=out)
+    cfg.test_evaluator = dict(type='DumpResults',
+                              out_file_path=str(tmp_path / 'dets.pkl'))
     cfg.work_dir = str(tmp_path)
     cfg.load_from = ckpt
     cfg.default_hooks.pop('visualization', None)
     runner = Runner.from_cfg(cfg)
+    collect = Collect()
+    runner.register_hook(collect)
     runner.test()
-    with open(out, 'rb') as f:
-        dumped = pickle.load(f)
-    dumped = sorted(dumped, key=lambda d: d['frame_id'])
-    assert [d['frame_id'] for d in dumped] == \
+    results = sorted(collect.outputs, key=lambda r: r.metainfo['frame_id'])
+    assert [r.metainfo['frame_id'] for r in results] == \
         [f['frame_id'] for f in ref['frames']]
-
-    class Res:  # the dumped dicts as check_frames reads them
-        def __init__(self, d):
-            self.pred_instances = type('P', (), {
-                k: torch.as_tensor(d['pred_instances'][k])
-                for k in ('bboxes', 'scores', 'labels')})
-    check_frames(ref, [Res(d) for d in dumped], 'test loop')
+    check_frames(ref, results, 'test loop')
