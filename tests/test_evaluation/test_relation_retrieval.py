@@ -44,3 +44,13 @@ def test_relation_retrieval_checks_its_input():
         relation_retrieval(torch.zeros(3, 4), torch.zeros(3))
     with pytest.raises(ValueError, match='3 labels'):
         relation_retrieval(torch.zeros(4, 4), torch.zeros(3))
+
+
+@pytest.mark.parametrize('labels', [[0, 1, 1], [1, 1, 1]])
+def test_a_bank_with_fewer_than_two_candidates_gives_nan_not_a_crash(labels):
+    # the compared class has at most one row: no candidate to retrieve
+    labels = torch.tensor(labels)
+    res = relation_retrieval(torch.randn(2, 3, 3), labels, classes=[0])
+    assert res[0]['queries'] == int((labels == 0).sum())
+    assert res[0]['top1'] != res[0]['top1']  # NaN
+    assert res[0]['mass'] != res[0]['mass']

@@ -49,10 +49,14 @@ def relation_retrieval(affinity: Tensor,
     aff = aff.masked_fill(eye, float('-inf'))
     same = lab[:, None] == lab[None, :]
     same.fill_diagonal_(False)
-    attention = aff.softmax(dim=2)
-    best = aff.argmax(dim=2, keepdim=True)  # (H, M', 1)
-    top1 = same[None].expand_as(aff).gather(2, best)[..., 0].float().mean(0)
-    mass = (attention * same).sum(dim=2).mean(0)
+    if len(lab) < 2:  # a query needs at least one candidate
+        top1 = mass = torch.full((len(lab), ), float('nan'))
+    else:
+        attention = aff.softmax(dim=2)
+        best = aff.argmax(dim=2, keepdim=True)  # (H, M', 1)
+        top1 = same[None].expand_as(aff).gather(2, best)[..., 0].float()
+        top1 = top1.mean(0)
+        mass = (attention * same).sum(dim=2).mean(0)
     chance = same.sum(dim=1).float() / max(len(lab) - 1, 1)
     out = dict()
     for c in classes:
