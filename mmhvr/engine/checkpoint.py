@@ -274,7 +274,7 @@ def build_model_state(model_cfg: dict, default_scope: str = 'mmhvr') -> dict:
 
 # the parts of a stage-2 model that stage 2 trains from scratch (the
 # inter-video relation) or starts as a copy of head A (head B,
-# FinalHeadFromIntraHook): everything else must come from load_from
+# HVRStageHook): everything else must come from load_from
 STAGE2_FROM_SCRATCH = ('roi_head.bbox_head.inter_relation.',
                        'roi_head.bbox_head.fc_cls.',
                        'roi_head.bbox_head.fc_reg.')

@@ -13,10 +13,8 @@ class RelationTripletLoss(nn.Module):
     Args:
         margin (float): gamma (paper: 1).
         loss_weight (float): lambda (paper: 10).
-        normalize (bool): L2-normalise the rows first (mmhvr's first
-            variant, on the relation's output); ``False`` measures raw
-            distances, as in the authors' code on the relation's own
-            query/key embeddings.
+        normalize (bool): L2-normalise the rows first; ``False``
+            measures raw distances, as the authors' code does.
     """
 
     def __init__(self,
