@@ -90,17 +90,12 @@ def convert(in_file: str, method: Optional[str] = None,
         raise ConversionError(f'--method {method}: not one of '
                               f'{sorted(mk.METHODS)}')
     if method is None:
-        method = mk.detect_method(state)
-        if method is None:
-            raise ConversionError(
-                f'{in_file}: its keys fit no single MMTracking method of '
-                f'{sorted(mk.METHODS)} (give --method to see which keys are '
-                'left over)')
+        method = mk.detect_method(state) or mk.closest_method(state)
     converted, method, unmapped = mk.convert_state_dict(state, method)
+    problems = []
     if unmapped:
-        raise ConversionError(
-            f'{in_file}: {len(unmapped)} key(s) not consumed by the '
-            f'{method} mapping: {_show(sorted(unmapped))}')
+        problems.append(f'{len(unmapped)} key(s) not consumed by the '
+                        f'{method} mapping: {_show(sorted(unmapped))}')
 
     if config is None:
         backbone = mk.detect_backbone(
@@ -111,10 +106,12 @@ def convert(in_file: str, method: Optional[str] = None,
                                   f'a {backbone} backbone; give --config')
         config = osp.join(REPO, config)
     register_all_modules(init_default_scope=False)
-    cfg = Config.fromfile(config)
+    try:
+        cfg = Config.fromfile(config)
+    except Exception as e:  # a missing file, a syntax error...
+        raise ConversionError(f'cannot read config {config}: {e}') from e
     expected = build_model_state(cfg.model, cfg.get('default_scope', 'mmhvr'))
     mismatch = state_dict_mismatch(expected, converted)
-    problems = []
     if mismatch['missing']:
         problems.append(f'{len(mismatch["missing"])} parameter(s) of the '
                         f'model not filled: {_show(mismatch["missing"])}')

@@ -199,6 +199,19 @@ def detect_method(keys: Iterable[str]) -> Optional[str]:
     return found[0] if len(found) == 1 else None
 
 
+def closest_method(keys: Iterable[str]) -> str:
+    """The method that maps the most keys (fewest unused rule groups on a
+    tie): the one a checkpoint with a few wrong keys was meant to be."""
+    keys = list(keys)
+
+    def score(method: str) -> Tuple[int, int]:
+        mapped, _ = convert_keys(keys, method)
+        _, used = _groups_used(keys, method)
+        return len(mapped), -len(set(METHODS[method].groups) - used)
+
+    return max(METHODS, key=score)
+
+
 def detect_backbone(shapes: Mapping[str, Sequence[int]]) -> str:
     """``'r50'``, ``'r101'`` or ``'x101'`` from MMTracking keys and their
     shapes: a 101-layer net has 23 ``layer3`` blocks; ResNeXt-64x4d's

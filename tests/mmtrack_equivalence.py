@@ -11,7 +11,7 @@ import torch
 
 from mmhvr.testing.seeded_weights import seeded_state_dict
 
-TESTS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TESTS = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(TESTS)
 FIX = osp.join(TESTS, 'fixtures', 'mmtrack_ref')
 BOX_TOL, SCORE_TOL = 0.1, 1e-3
