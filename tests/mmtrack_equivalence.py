@@ -109,6 +109,21 @@ def match_detections(got_boxes, got_scores, got_labels,
     return problems
 
 
+def check_video(results: list, ref: dict) -> None:
+    """Assert a video's detections (``pred_instances`` per frame, in frame
+    order: an ``InstanceData`` or the dict ``tools/test.py --out`` dumps)
+    match the stored ones (:func:`match_detections`)."""
+    assert len(results) == len(ref['frames'])
+    problems = []
+    for pred, frame in zip(results, ref['frames']):
+        if not isinstance(pred, dict):
+            pred = dict(bboxes=pred.bboxes, scores=pred.scores,
+                        labels=pred.labels)
+        problems += match_detections(pred['bboxes'], pred['scores'],
+                                     pred['labels'], frame)
+    assert not problems, '\n'.join(problems[:10])
+
+
 def fixture_test_options(ref: dict, work_dir: str) -> List[str]:
     """``tools/test.py --cfg-options`` running the config on the fixture's
     CocoVID video with the reference's overrides."""

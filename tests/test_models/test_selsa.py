@@ -8,13 +8,13 @@ import pickle
 import pytest
 import torch
 
-from mmtrack_equivalence import (FIX, REPO, cfg_options, converted_checkpoint,
-                                 fixture_test_options, load_tool,
-                                 match_detections, reference)
+from mmtrack_equivalence import (FIX, REPO, cfg_options, check_video,
+                                 converted_checkpoint, fixture_test_options,
+                                 load_tool, reference)
 from mmhvr.apis import inference_video, init_detector
 from mmhvr.models.detectors.selsa import adaptive_stride_refs
-from mmhvr.registry import MODELS
 from mmhvr.models.video import FrameMemory
+from mmhvr.registry import MODELS
 
 CONFIG = osp.join(REPO, 'configs/selsa/'
                   'selsa_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py')
@@ -24,15 +24,6 @@ METHOD = 'selsa'
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     return converted_checkpoint(METHOD, str(tmp_path_factory.mktemp(METHOD)))
-
-
-def check_video(results, ref):
-    assert len(results) == len(ref['frames'])
-    problems = []
-    for pred, frame in zip(results, ref['frames']):
-        problems += match_detections(pred['bboxes'], pred['scores'],
-                                     pred['labels'], frame)
-    assert not problems, '\n'.join(problems[:10])
 
 
 def test_inference_video_gives_mmtracking_detections_features_once(
@@ -49,10 +40,8 @@ def test_inference_video_gives_mmtracking_detections_features_once(
 
     model.extract_feat = counting
     results = [
-        dict(bboxes=r.pred_instances.bboxes, scores=r.pred_instances.scores,
-             labels=r.pred_instances.labels)
-        for r in inference_video(model, osp.join(FIX, 'frames'),
-                                 mode='offline')
+        r.pred_instances for r in inference_video(
+            model, osp.join(FIX, 'frames'), mode='offline')
     ]
     check_video(results, ref)
     # 8 frames, each through the backbone once (MMTracking: 8 + 4 + 1)
