@@ -213,3 +213,25 @@ def test_losses_reach_the_flow_parts(method, trained):
     grads = [p.grad for p in getattr(model, trained).parameters()]
     assert all(g is not None for g in grads)
     assert any(g.abs().sum() > 0 for g in grads)
+
+
+@pytest.mark.parametrize('method', ['fgfa', 'dff'])
+def test_benchmark_times_both_paths(method):
+    """tools/analysis_tools/benchmark.py's FGFA/DFF branch: the per-frame
+    detector and the config's video path, on a few tiny frames."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'benchmark', osp.join(ROOT, 'tools', 'analysis_tools',
+                              'benchmark.py'))
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    model = build(method, **({'frame_range': 1} if method == 'fgfa' else
+                             {'key_frame_interval': 2}))
+    backbone = Calls(model.backbone)
+    out = bench.time_flow_detector(model, frames(4), warmup=1)
+    assert out['single_frame']['frames'] == out['video']['frames'] == 3
+    assert out['video']['median_ms'] > 0
+    # 4 single-frame passes, then the video path's own: each frame once
+    # (FGFA) or the key frames 0 and 2 only (DFF)
+    assert backbone.sizes[:4] == [1] * 4
+    assert sum(backbone.sizes[4:]) == (2 if method == 'dff' else 4)
