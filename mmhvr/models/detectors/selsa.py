@@ -49,6 +49,25 @@ class SELSA(HVRDetector):
     its references (the key frame not among them).
     """
 
+    @staticmethod
+    def single_frame_cfg(model_cfg: dict) -> dict:
+        """The single-frame Faster R-CNN of a SELSA/TRoI model config (the
+        baseline of its speed ratio): the same backbone, neck, RPN and
+        shared fcs, plain RoIAlign, no aggregators, no references."""
+        cfg = copy.deepcopy(model_cfg)
+        cfg['type'] = 'FasterRCNNVID'
+        roi = cfg['roi_head']
+        roi['type'] = 'SelsaRoIHead'
+        ext = roi['bbox_roi_extractor']
+        for key in ('num_most_similar_points',
+                    'num_temporal_attention_blocks'):
+            ext.pop(key, None)
+        ext['type'] = 'SingleRoIExtractor'
+        roi['bbox_head']['aggregator'] = None
+        roi['bbox_head']['num_shared_fcs'] = 2
+        cfg['test_cfg']['num_ref_imgs'] = 0
+        return cfg
+
     # -- references -------------------------------------------------------
     @property
     def num_ref_imgs(self) -> int:
