@@ -152,6 +152,65 @@ def time_single_frame(model, frames, warmup: int) -> dict:
     return summarize(times[warmup:])
 
 
+def time_flow_detector(model, frames, warmup: int) -> dict:
+    """FGFA/DFF (a ``FlowVideoDetector``): per-frame latency of the same
+    detector frame by frame (backbone, RPN, RoI head: single-frame Faster
+    R-CNN) and of the config's own test path (``inference_video``
+    offline: each frame's maps once, the flows the method needs)."""
+    from mmhvr.apis import VideoInferencer
+    inferencer = VideoInferencer(model, mode='offline')
+    single = []
+    for t, img in enumerate(frames):
+        tensor, sample = inferencer._prepare(img, t, 'single')
+        data = model.data_preprocessor(
+            dict(inputs=[tensor[None]], data_samples=[_track(sample)]),
+            False)
+        start = time.perf_counter()
+        with torch.no_grad():
+            model.detect(model.extract_feat(data['inputs'][0]),
+                         data['data_samples'][0].video_data_samples[0])
+        sync()
+        single.append(time.perf_counter() - start)
+    video, start = [], time.perf_counter()
+    for _ in inferencer(frames):
+        sync()
+        now = time.perf_counter()
+        video.append(now - start)
+        start = now
+    return dict(single_frame=summarize(single[warmup:]),
+                video=summarize(video[warmup:]))
+
+
+def time_reference_detector(model, frames, warmup: int) -> dict:
+    """SELSA / Temporal RoI Align (a ``SELSA``): per-frame latency of the
+    config's own test path (``inference_video`` offline: each frame's
+    features once, its references spread over the video as the test
+    pipeline loads them) and of the single-frame Faster R-CNN made from the
+    same config (:meth:`SELSA.single_frame_cfg`: no aggregators, no
+    references), both random weights, both through the test pipeline."""
+    import copy
+    import warnings
+
+    from mmhvr.apis import VideoInferencer, init_detector
+    cfg = copy.deepcopy(model.cfg)
+    cfg.model = type(model).single_frame_cfg(cfg.model)
+    cfg.test_dataloader.dataset.pipeline[0]['num_support'] = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')  # random weights: said in the doc
+        single = init_detector(cfg, device=str(
+            next(model.parameters()).device))
+    out = {}
+    for name, m in (('single_frame', single), ('video', model)):
+        times, start = [], time.perf_counter()
+        for _ in VideoInferencer(m, mode='offline')(frames):
+            sync()
+            now = time.perf_counter()
+            times.append(now - start)
+            start = now
+        out[name] = summarize(times[warmup:])
+    return out
+
+
 def time_reference_detector(model, frames, warmup: int) -> dict:
     """SELSA / Temporal RoI Align (a ``SELSA``): per-frame latency of the
     config's own test path (``inference_video`` offline: each frame's
@@ -304,6 +363,48 @@ def main():
                    threads=torch.get_num_threads(), device=args.device)
     if args.device.startswith('cuda'):
         results['gpu'] = torch.cuda.get_device_name(args.device)
+    from mmhvr.models.detectors import FlowVideoDetector
+    if isinstance(model, FlowVideoDetector):  # FGFA, DFF
+        results.update(time_flow_detector(model, frames, args.warmup))
+        results['ratio'] = results['video']['median_ms'] / \
+            results['single_frame']['median_ms']
+        name = type(model).__name__
+        rows = [['path', 'median ms/frame', 'p10-p90 ms']] + [
+            [label, f"{r['median_ms']:.1f}",
+             f"{r['p10_ms']:.1f}-{r['p90_ms']:.1f}"]
+            for label, r in (('single-frame Faster R-CNN',
+                              results['single_frame']),
+                             (f'{name} (cached)', results['video']))]
+        print(AsciiTable(rows, title=f'{w}x{h} input, '
+                         f'{torch.get_num_threads()} threads').table)
+        print(f"{name} / single-frame: {results['ratio']:.3f}x")
+        if args.out:
+            with open(args.out, 'w') as f:
+                json.dump(results, f, indent=2)
+            print(f'written {args.out}')
+        return
+    from mmhvr.models.detectors import SELSA
+    if isinstance(model, SELSA):  # SELSA, Temporal RoI Align
+        results.update(time_reference_detector(model, frames, args.warmup))
+        results['ratio'] = results['video']['median_ms'] / \
+            results['single_frame']['median_ms']
+        name = model.cfg.filename.rsplit('/', 1)[-1] if \
+            model.cfg.filename else type(model).__name__
+        rows = [['path', 'median ms/frame', 'p10-p90 ms']] + [
+            [label, f"{r['median_ms']:.1f}",
+             f"{r['p10_ms']:.1f}-{r['p90_ms']:.1f}"]
+            for label, r in (('single-frame Faster R-CNN',
+                              results['single_frame']),
+                             (f'{name} (cached)', results['video']))]
+        print(AsciiTable(rows, title=f'{w}x{h} input, '
+                         f'{torch.get_num_threads()} threads').table)
+        print(f"{type(model).__name__} / single-frame: "
+              f"{results['ratio']:.3f}x")
+        if args.out:
+            with open(args.out, 'w') as f:
+                json.dump(results, f, indent=2)
+            print(f'written {args.out}')
+        return
     from mmhvr.models.detectors import SELSA
     if isinstance(model, SELSA):  # SELSA, Temporal RoI Align
         results.update(time_reference_detector(model, frames, args.warmup))
