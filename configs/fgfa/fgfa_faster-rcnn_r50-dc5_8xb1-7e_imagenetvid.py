@@ -26,9 +26,12 @@ train_pipeline = [
         ]),
     dict(type='PackVideoInputs')
 ]
+# (num_support: the past frames of inference_video(mode='online'), whose
+# window then ends at the key frame; unused by the offline 'window')
 test_pipeline = [
     dict(type='VideoTestSupportSample', method='window',
-         frame_range=frame_range, load_only_new=True),
+         frame_range=frame_range, num_support=frame_range,
+         load_only_new=True),
     dict(
         type='TransformBroadcaster',
         transforms=[

@@ -29,8 +29,8 @@ def small_cfg(method, **test_cfg):
         if t.type == 'Resize':
             t.scale = (W, H)
     if method == 'fgfa' and 'frame_range' in test_cfg:
-        cfg.test_dataloader.dataset.pipeline[0].frame_range = \
-            test_cfg['frame_range']
+        sampler = cfg.test_dataloader.dataset.pipeline[0]
+        sampler.frame_range = sampler.num_support = test_cfg['frame_range']
         test_cfg.setdefault('cache_frames', 2 * test_cfg['frame_range'] + 1)
     cfg.model.test_cfg.update(test_cfg)
     return cfg
@@ -235,3 +235,40 @@ def test_benchmark_times_both_paths(method):
     # (FGFA) or the key frames 0 and 2 only (DFF)
     assert backbone.sizes[:4] == [1] * 4
     assert sum(backbone.sizes[4:]) == (2 if method == 'dff' else 4)
+
+
+def test_fgfa_online_mode_runs_on_past_frames():
+    model = build('fgfa', frame_range=2)
+    motion = Calls(model.motion)
+    from mmhvr.apis import inference_video
+    with torch.no_grad():
+        out = list(inference_video(model, frames(4), mode='online'))
+    assert len(out) == 4
+    # frame 3: past frames 1, 2 and itself in the future slots
+    assert motion.sizes[-1] == 3
+
+
+@pytest.mark.parametrize('method', ['fgfa', 'dff'])
+@pytest.mark.parametrize('backbone,depth,kind', [('r101', 101, 'ResNet'),
+                                                 ('x101', 101, 'ResNeXt')])
+def test_r101_x101_configs_change_only_the_backbone(method, backbone, depth,
+                                                    kind):
+    from mmhvr.registry import MODELS
+    base = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method].replace(
+        'r50', backbone)))
+    assert cfg.model.backbone.type == kind
+    assert cfg.model.backbone.depth == depth
+    for cfg_ in (base, cfg):
+        cfg_.model.backbone.init_cfg = None
+        cfg_.model.motion.init_cfg = None
+    a = MODELS.build(base.model).state_dict()
+    b = MODELS.build(cfg.model).state_dict()
+    rest = {k: tuple(v.shape) for k, v in a.items()
+            if not k.startswith('backbone.')}
+    assert rest == {k: tuple(v.shape) for k, v in b.items()
+                    if not k.startswith('backbone.')}
+    assert any(k.startswith('backbone.layer3.22.') for k in b)
+    assert cfg.test_dataloader.dataset.pipeline == \
+        base.test_dataloader.dataset.pipeline
+    assert cfg.model.test_cfg == base.model.test_cfg

@@ -37,6 +37,11 @@ class FGFA(FlowVideoDetector):
     video (clamping) shares one flow. No flow is reused across key frames
     (the pair key → frame is different for every key).
 
+    The window is clamped to the frames the item's supports reach: in
+    ``inference_video(mode='online')`` (the past ``num_support`` frames)
+    the slots after the key frame repeat the key frame, as MMTracking's
+    window repeats the last frame of a video.
+
     Args:
         aggregator (dict): an :class:`EmbedAggregator`.
         test_cfg (dict): also ``frame_range`` (int >= 0): the window's half
