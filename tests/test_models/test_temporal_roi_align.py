@@ -1,0 +1,116 @@
+"""Temporal RoI Align on the core (issue 21): MMTracking's detections from
+the converted seeded checkpoint (tools/test.py on the whole fixture video,
+inference_video on its first frames: the temporal aggregation costs ~5 s of
+CPU per key frame), and the extractor computing MMTracking's Most Similar
+RoI Align and temporal attention (docs/mmtrack_methods.md §4)."""
+import itertools
+import os.path as osp
+import pickle
+
+import pytest
+import torch
+
+from mmtrack_equivalence import (FIX, REPO, cfg_options, check_video,
+                                 converted_checkpoint, fixture_test_options,
+                                 load_tool, reference)
+from mmhvr.apis import inference_video, init_detector
+from mmhvr.registry import MODELS
+
+CONFIG = osp.join(REPO, 'configs/temporal_roi_align/selsa-troialign_'
+                  'faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py')
+METHOD = 'temporal_roi_align'
+
+
+@pytest.fixture(scope='module')
+def checkpoint(tmp_path_factory):
+    return converted_checkpoint(METHOD, str(tmp_path_factory.mktemp(METHOD)))
+
+
+def test_test_loop_gives_mmtracking_detections(checkpoint, tmp_path):
+    ref = reference(METHOD)
+    out = str(tmp_path / 'out.pkl')
+    tool = load_tool('tools/test.py')
+    assert tool.main([CONFIG, checkpoint, '--work-dir', str(tmp_path),
+                      '--out', out, '--quiet', '--cfg-options'] +
+                     fixture_test_options(ref, str(tmp_path))) == 0
+    with open(out, 'rb') as f:
+        dumped = sorted(pickle.load(f), key=lambda r: r['frame_id'])
+    check_video([r['pred_instances'] for r in dumped], ref)
+
+
+def test_inference_video_gives_mmtracking_detections(checkpoint):
+    """Frames 0-2: frame 0 computes every reference, frames 0 and 2 are
+    among the references (listed twice), frame 1 is not."""
+    ref = reference(METHOD)
+    model = init_detector(CONFIG, checkpoint, cfg_options=cfg_options(ref))
+    first = 3
+    results = [
+        r.pred_instances for r in itertools.islice(
+            inference_video(model, osp.join(FIX, 'frames')), first)
+    ]
+    check_video(results, dict(ref, frames=ref['frames'][:first]))
+
+
+def build_extractor(blocks=4):
+    ex = MODELS.build(
+        dict(type='TemporalRoIAlignExtractor', num_most_similar_points=2,
+             num_temporal_attention_blocks=blocks,
+             roi_layer=dict(type='RoIAlign', output_size=3,
+                            sampling_ratio=2),
+             out_channels=8, featmap_strides=[1]))
+    torch.manual_seed(0)
+    for p in ex.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    return ex.eval()
+
+
+def mmtrack_temporal_roi_features(ex, roi, maps, k, blocks):
+    """docs/mmtrack_methods.md §4 written out: one similarity matrix over
+    all reference pixels, top-K per frame, softmaxed; attention over the
+    T + 1 frames per channel block."""
+    n, c, h, w = roi.shape
+    t, _, mh, mw = maps.shape
+    q = (roi / roi.norm(dim=1, keepdim=True)).permute(0, 2, 3, 1)
+    q = q.reshape(-1, c)
+    r = maps / maps.norm(dim=1, keepdim=True)
+    sims = (q @ r.permute(1, 0, 2, 3).reshape(c, -1)).view(-1, t, mh * mw)
+    val, idx = sims.topk(k, dim=2)
+    val = val.softmax(dim=2)
+    pix = maps.permute(2, 3, 0, 1).reshape(-1, t, c)
+    ref_roi = torch.stack([
+        (pix[idx[:, i], i, :] * val[:, i, :, None]).sum(1) for i in range(t)
+    ]).view(t, n, h, w, c).permute(0, 1, 4, 2, 3)
+    f = torch.cat([roi[None], ref_roi])
+    e = ex.embed_network(f.reshape(-1, c, h, w)).view(t + 1, n, blocks, -1, h,
+                                                       w)
+    a = (e * e[[0]]).sum(3, keepdim=True) / (c / blocks)**0.5
+    a = a.expand(-1, -1, -1, c // blocks, -1, -1).reshape(t + 1, n, c, h, w)
+    return (f * a.softmax(dim=0)).sum(0)
+
+
+@torch.no_grad()
+def test_extractor_is_mmtracking_temporal_roi_align():
+    ex = build_extractor()
+    torch.manual_seed(1)
+    key_map = torch.randn(1, 8, 6, 7)
+    maps = torch.randn(3, 8, 6, 7)
+    rois = torch.tensor([[0, 0.5, 0.5, 4.0, 3.5], [0, 2.0, 1.0, 6.5, 5.5]])
+    roi = ex([key_map], rois)
+    want = mmtrack_temporal_roi_features(ex, roi, maps, 2, 4)
+    got = ex([key_map], rois,
+             ref_maps=[ex.reference_map(m[None]) for m in maps])
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    # no references: plain RoIAlign
+    torch.testing.assert_close(ex([key_map], rois), roi)
+
+
+@torch.no_grad()
+def test_extractor_without_attention_averages():
+    ex = build_extractor(blocks=0)
+    torch.manual_seed(2)
+    key_map, maps = torch.randn(1, 8, 6, 7), torch.randn(2, 8, 6, 7)
+    rois = torch.tensor([[0, 1.0, 1.0, 5.0, 4.0]])
+    refs = [ex.reference_map(m[None]) for m in maps]
+    roi = ex([key_map], rois)
+    want = torch.cat([roi[None], ex.most_similar(roi, refs)]).mean(0)
+    torch.testing.assert_close(ex([key_map], rois, ref_maps=refs), want)
