@@ -8,8 +8,8 @@ off for every file, we allow-list exactly the types mmengine writes into its
 own checkpoints; anything else in a downloaded file is still refused. The
 allow-list holds only while mmhvr loads a checkpoint
 (:func:`checkpoint_safe_globals` around :func:`read_checkpoint` and the
-runner's ``load_checkpoint``/``resume``, :func:`scope_runner_checkpoint_loads`):
-importing mmhvr leaves ``torch.serialization.get_safe_globals()`` as it was,
+runner's ``load_checkpoint``/``resume``,
+:func:`scope_runner_checkpoint_loads`): importing mmhvr leaves ``torch.serialization.get_safe_globals()`` as it was,
 so other libraries' ``torch.load`` calls accept what they accepted before.
 
 mmengine's ``HistoryBuffer`` also pickles its statistics methods, which
