@@ -1,5 +1,5 @@
 """SELSA's RoI head on the core: frame memories in, detections out."""
-from typing import List
+from typing import List, Optional
 
 import torch
 from mmdet.models.roi_heads import StandardRoIHead
@@ -63,6 +63,14 @@ class SelsaRoIHead(StandardRoIHead):
         memory's (plain RoIAlign)."""
         return key.embeddings
 
+    @staticmethod
+    def reference_rows(refs: List[FrameMemory]) -> Optional[FrameMemory]:
+        """The references' rows joined (their per-frame metainfo, e.g. a
+        map, left behind); None without references."""
+        if not refs:
+            return None
+        return FrameMemory.cat([r.only(r.keys()) for r in refs])
+
     # -- training ---------------------------------------------------------
     def loss(self, x: Tensor, rpn_results_list: List[InstanceData],
              batch_data_samples: List[DetDataSample],
@@ -92,8 +100,8 @@ class SelsaRoIHead(StandardRoIHead):
         for k, (feats, res) in enumerate(zip(roi_feats, sampling_results)):
             key = FrameMemory(bboxes=res.priors,
                               embeddings=self.bbox_head.embed(feats))
-            key.set_metainfo(dict(feat_map=x[k:k + 1]))
-            ref = FrameMemory.cat(refs[k]) if refs[k] else None
+            key.set_field(x[k:k + 1], 'feat_map', field_type='metainfo')
+            ref = self.reference_rows(refs[k])
             c, r = self.bbox_head(self.key_embeddings(key, refs[k]), ref)
             cls.append(c)
             reg.append(r)
@@ -120,7 +128,7 @@ class SelsaRoIHead(StandardRoIHead):
                                    key.bboxes.device,
                                    task_type='bbox',
                                    num_classes=self.bbox_head.num_classes)[0]
-        ref = FrameMemory.cat(refs) if refs else None
+        ref = self.reference_rows(refs)
         cls, reg = self.bbox_head(self.key_embeddings(key, refs), ref)
         with full_precision(cls):
             return self.bbox_head.predict_by_feat(

@@ -28,9 +28,10 @@ class TemporalRoIAlignRoIHead(SelsaRoIHead):
         mems = super().frame_memories(x, proposals, with_inter)
         for i, mem in enumerate(mems):
             feat = x[i:i + 1].float()
-            mem.set_metainfo(
-                dict(feat_map=feat,
-                     ref_map=self.bbox_roi_extractor.reference_map(feat)))
+            # set_field: kept as is (set_metainfo would deep-copy the map)
+            mem.set_field(feat, 'feat_map', field_type='metainfo')
+            mem.set_field(self.bbox_roi_extractor.reference_map(feat),
+                          'ref_map', field_type='metainfo')
         return mems
 
     def key_embeddings(self, key: FrameMemory,
