@@ -133,3 +133,79 @@ def test_repeated_reference_weighs_twice():
     once = head(head.embed(x), FrameMemory.cat([m1, m2]))[0]
     twice = head(head.embed(x), FrameMemory.cat([m1, m1, m2]))[0]
     assert not torch.allclose(once, twice, atol=1e-4)
+
+
+TOY = osp.join(REPO, 'configs/selsa/selsa_faster-rcnn_r18-dc5_toyvid.py')
+
+
+def toy_losses(config):
+    from mmengine.config import Config
+
+    from mmhvr.testing import demo_video_group
+    cfg = Config.fromfile(config)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    data = demo_video_group([0, 1], num_frames=3, image_shape=(3, 128, 160))
+    batch = model.data_preprocessor(data, True)
+    losses = model.loss(batch['inputs'], batch['data_samples'])
+    total = sum(
+        sum(v) if isinstance(v, list) else v
+        for k, v in losses.items() if 'loss' in k)
+    total.backward()
+    return model, losses, total
+
+
+def test_toy_selsa_losses_train_the_aggregators():
+    model, losses, total = toy_losses(TOY)
+    assert {'loss_rpn_cls', 'loss_rpn_bbox', 'loss_cls',
+            'loss_bbox'} <= set(losses)
+    assert torch.isfinite(total)
+    head = model.roi_head.bbox_head
+    for agg in head.aggregator:  # the references reach the loss
+        for p in (agg.key.weight, agg.value.weight, agg.query.weight):
+            assert p.grad is not None and p.grad.abs().sum() > 0
+
+
+def test_toy_selsa_trains_and_tests_with_train_py(toy_data, tmp_path):
+    from tests_helpers import data_opts, run_tool
+    opts = [o for o in data_opts(toy_data) if 'num_support' not in o]
+    proc = run_tool(
+        ['tools/train.py', TOY, '--work-dir', str(tmp_path),
+         '--cfg-options', 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+         'default_hooks.checkpoint.interval=2',
+         'default_hooks.logger.interval=1',
+         'model.test_cfg.num_ref_imgs=3',
+         'val_dataloader.dataset.pipeline.0.num_support=3',
+         'test_dataloader.dataset.pipeline.0.num_support=3'] + opts)
+    assert (tmp_path / 'iter_2.pth').exists()
+    assert 'loss_cls' in proc.stdout + proc.stderr
+    assert 'vid/mAP' in proc.stdout + proc.stderr
+
+
+def test_online_mode_attends_to_the_past_frames():
+    """inference_video(mode='online'): the pipeline's past frames and the
+    key frame are the references (MMTracking's spread references would
+    need future frames); said once in a warning."""
+    import itertools
+    import warnings
+    ref = reference(METHOD)
+    model = init_detector(CONFIG, cfg_options=cfg_options(ref))
+    seen = []
+    predict = model.roi_head.predict_key_frame
+
+    def recording(key, refs, *args, **kwargs):
+        seen.append([len(r) for r in refs])
+        assert refs[-1] is key
+        return predict(key, refs, *args, **kwargs)
+
+    model.roi_head.predict_key_frame = recording
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        list(itertools.islice(
+            inference_video(model, osp.join(FIX, 'frames'), mode='online',
+                            num_support=2), 4))
+    assert [len(s) for s in seen] == [1, 2, 3, 3]
+    assert sum('attending to the pipeline' in str(w.message)
+               for w in caught) == 1

@@ -1,5 +1,6 @@
 """SELSA (and Temporal RoI Align, single-frame Faster R-CNN) on the core."""
 import copy
+import warnings
 from typing import Dict, List, Tuple
 
 import torch
@@ -40,14 +41,18 @@ class SELSA(HVRDetector):
     :func:`adaptive_stride_refs` spreads over the whole video (the same for
     every key frame, repeats kept) and the key frame itself, last. The
     test pipeline must load them: ``VideoTestSupportSample(method=
-    'uniform', num_support=n)`` spreads the same frames. With n = 0 the
-    detector is the single-frame Faster R-CNN.
+    'uniform', num_support=n)`` spreads the same frames. Where the
+    pipeline's supports are other frames (``inference_video(mode=
+    'online')``: the past ones) they are the references (a warning says
+    so once). With n = 0 the detector is the single-frame Faster R-CNN.
 
     Training (``loss``): MMTracking's: the key frame's RPN loss and
     proposals (``train_cfg.rpn_proposal``), the reference frames'
     proposals (``test_cfg.rpn``), box losses of the key frame attending to
     its references (the key frame not among them).
     """
+
+    _warned_refs = False
 
     @staticmethod
     def single_frame_cfg(model_cfg: dict) -> dict:
@@ -110,6 +115,20 @@ class SELSA(HVRDetector):
         num_frames = meta.get('ori_video_length', meta.get('video_length'))
         ref_ids = self.reference_ids(key_id, int(num_frames))
         wanted = sorted(set(ref_ids) - {key_id})
+        pipeline_ids = [int(f) for f in sample.metainfo['support_frame_ids']]
+        if not set(wanted) <= set(pipeline_ids) | {key_id}:
+            # another sampling than test_with_adaptive_stride (the online
+            # mode's past frames, another num_support): the pipeline's
+            if not self._warned_refs:
+                warnings.warn(
+                    f'{type(self).__name__}: the test pipeline\'s supports '
+                    f'{pipeline_ids} of frame {key_id} are not the '
+                    f'test_cfg.num_ref_imgs={self.num_ref_imgs} references '
+                    'spread over the video; attending to the pipeline\'s '
+                    '(expected in online mode)')
+                self._warned_refs = True
+            wanted = sorted(set(pipeline_ids) - {key_id})
+            ref_ids = wanted + [key_id]
         memory = self.video_memory
         memory.validate((weights_token(self), False))
         key, supports = memory.gather(
