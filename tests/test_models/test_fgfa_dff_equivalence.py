@@ -41,12 +41,12 @@ def mmtrack_state(ref):
 
 
 def to_mmhvr_keys(state, method):
-    """MMTracking's keys → mmhvr's by the converter's rule table; every
-    key is mapped."""
-    from mmhvr.models.utils.mmtrack_keys import convert_keys
-    mapped, left = convert_keys(state.keys(), method)
-    assert not left, left
-    return {mapped[k]: v for k, v in state.items()}
+    """MMTracking's keys → mmhvr's by the converter's function (the method
+    read from the keys, as ``mmtrack2mmhvr.py`` does); every key mapped."""
+    from mmhvr.models.utils.mmtrack_keys import convert_state_dict
+    converted, found, left = convert_state_dict(state)
+    assert found == method and not left, (found, left)
+    return converted
 
 
 def fixture_cfg(method, ref):
