@@ -15,7 +15,9 @@ model = dict(
             # RelationBlock computes the same attention and residual
             aggregator=dict(
                 type='RelationBlock', in_channels=1024, num_heads=16))),
-    test_cfg=dict(num_ref_imgs=num_ref_imgs))
+    # the references stay cached (used by every key frame, so the most
+    # recently used), plus the key frame and one more
+    test_cfg=dict(num_ref_imgs=num_ref_imgs, cache_frames=num_ref_imgs + 2))
 test_pipeline = [
     dict(type='VideoTestSupportSample', method='uniform',
          num_support=num_ref_imgs, load_only_new=True),

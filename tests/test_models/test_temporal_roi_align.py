@@ -1,9 +1,8 @@
 """Temporal RoI Align on the core (issue 21): MMTracking's detections from
-the converted seeded checkpoint (tools/test.py on the whole fixture video,
-inference_video on its first frames: the temporal aggregation costs ~5 s of
-CPU per key frame), and the extractor computing MMTracking's Most Similar
-RoI Align and temporal attention (docs/mmtrack_methods.md §4)."""
-import itertools
+the converted seeded checkpoint (tools/test.py and inference_video on the
+fixture video), and the extractor computing MMTracking's Most Similar RoI
+Align and temporal attention (docs/mmtrack_methods.md §4), both ways of
+embedding the references."""
 import os.path as osp
 import pickle
 
@@ -39,16 +38,12 @@ def test_test_loop_gives_mmtracking_detections(checkpoint, tmp_path):
 
 
 def test_inference_video_gives_mmtracking_detections(checkpoint):
-    """Frames 0-2: frame 0 computes every reference, frames 0 and 2 are
-    among the references (listed twice), frame 1 is not."""
     ref = reference(METHOD)
     model = init_detector(CONFIG, checkpoint, cfg_options=cfg_options(ref))
-    first = 3
-    results = [
-        r.pred_instances for r in itertools.islice(
-            inference_video(model, osp.join(FIX, 'frames')), first)
-    ]
-    check_video(results, dict(ref, frames=ref['frames'][:first]))
+    check_video([
+        r.pred_instances
+        for r in inference_video(model, osp.join(FIX, 'frames'))
+    ], ref)
 
 
 def build_extractor(blocks=4):
@@ -97,11 +92,32 @@ def test_extractor_is_mmtracking_temporal_roi_align():
     rois = torch.tensor([[0, 0.5, 0.5, 4.0, 3.5], [0, 2.0, 1.0, 6.5, 5.5]])
     roi = ex([key_map], rois)
     want = mmtrack_temporal_roi_features(ex, roi, maps, 2, 4)
-    got = ex([key_map], rois,
-             ref_maps=[ex.reference_map(m[None]) for m in maps])
-    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+    # both ways of embedding the most similar features: convolving them
+    # (training) and the per-frame conv taps (testing, the default)
+    for fast in (True, False):
+        ex.fast_reference_embedding = fast
+        got = ex([key_map], rois,
+                 ref_maps=[ex.reference_map(m[None]) for m in maps])
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
     # no references: plain RoIAlign
     torch.testing.assert_close(ex([key_map], rois), roi)
+
+
+def test_extractor_with_gradients_convolves():
+    """With gradients (training) the most similar features are convolved:
+    the embedding conv's weight gets a gradient from every frame."""
+    ex = build_extractor()
+    torch.manual_seed(3)
+    key_map, maps = torch.randn(1, 8, 6, 7), torch.randn(2, 8, 6, 7)
+    rois = torch.tensor([[0, 1.0, 1.0, 5.0, 4.0]])
+    refs = [ex.reference_map(m[None]) for m in maps]
+    out = ex([key_map], rois, ref_maps=refs)
+    out.sum().backward()
+    assert ex.embed_network.conv.weight.grad.abs().sum() > 0
+    assert all(r.taps is None for r in refs)  # the test-time path unused
+    with torch.no_grad():
+        torch.testing.assert_close(ex([key_map], rois, ref_maps=refs), out,
+                                   rtol=1e-5, atol=1e-5)
 
 
 @torch.no_grad()

@@ -1,8 +1,10 @@
 """Temporal RoI Align (Gong et al., AAAI 2021): RoI features of a key frame
 enriched with the most similar features of its references' maps."""
-from typing import List, NamedTuple, Optional
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
 
 import torch
+import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmdet.models.roi_heads.roi_extractors import SingleRoIExtractor
 from torch import Tensor
@@ -10,14 +12,19 @@ from torch import Tensor
 from mmhvr.registry import MODELS
 
 
-class ReferenceMap(NamedTuple):
+@dataclass
+class ReferenceMap:
     """A reference frame's map, laid out once for Most Similar RoI Align.
 
     ``normed``: (C, H*W), every pixel's feature L2-normalised over C;
-    ``pixels``: (H*W, C), the unnormalised features.
+    ``pixels``: (H*W, C), the unnormalised features; ``taps``: (9, H*W, C)
+    the embedding conv's 3x3 taps applied to every pixel (made when first
+    needed, without gradients; the frame memory holding this map is
+    dropped when the weights change).
     """
     normed: Tensor
     pixels: Tensor
+    taps: Optional[Tensor] = None
 
 
 @MODELS.register_module()
@@ -31,6 +38,10 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
             reference frame.
         num_temporal_attention_blocks (int): channel groups of the temporal
             attention; 0 averages the RoI and its most similar features.
+        fast_reference_embedding (bool): without gradients (testing),
+            embed the most similar features through the per-frame conv
+            taps (:meth:`reference_embeddings`, the same values up to float
+            rounding) instead of convolving (T * n) RoIs per key frame.
         Others: as mmdet's ``SingleRoIExtractor``.
     """
 
@@ -38,8 +49,10 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
                  *args,
                  num_most_similar_points: int = 2,
                  num_temporal_attention_blocks: int = 4,
+                 fast_reference_embedding: bool = True,
                  **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fast_reference_embedding = fast_reference_embedding
         self.num_most_similar_points = num_most_similar_points
         self.num_temporal_attention_blocks = num_temporal_attention_blocks
         if num_temporal_attention_blocks > 0:
@@ -66,35 +79,95 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         return ReferenceMap(flat / flat.norm(p=2, dim=0, keepdim=True),
                             flat.t().contiguous())
 
-    def most_similar(self, roi_feats: Tensor,
-                     refs: List[ReferenceMap]) -> Tensor:
-        """RoI features (n, C, 7, 7) → their most similar features in each
-        reference map (T, n, C, 7, 7): per RoI pixel, the K map pixels of
-        highest cosine similarity, weighted by the softmax of those
-        similarities."""
-        n, c, h, w = roi_feats.shape
+    def most_similar_points(self, roi_feats: Tensor,
+                            refs: List[ReferenceMap]
+                            ) -> List[Tuple[Tensor, Tensor]]:
+        """Per reference map, the K map pixels of highest cosine
+        similarity to each RoI pixel of ``roi_feats`` (n, C, 7, 7) and the
+        softmax of those similarities: ``(inds, weights)``, both
+        (n*7*7, K), RoI pixels in (n, y, x) order."""
+        c = roi_feats.shape[1]
         q = roi_feats / roi_feats.norm(p=2, dim=1, keepdim=True)
         q = q.permute(0, 2, 3, 1).reshape(-1, c)  # (n*h*w, C)
         out = []
         for ref in refs:
             sims, inds = (q @ ref.normed).topk(
                 self.num_most_similar_points, dim=1, largest=True)
-            weights = sims.softmax(dim=1).unsqueeze(-1)  # (n*h*w, K, 1)
-            out.append((ref.pixels[inds] * weights).sum(dim=1))
+            out.append((inds, sims.softmax(dim=1)))
+        return out
+
+    def most_similar(self, roi_feats: Tensor, refs: List[ReferenceMap],
+                     points: Optional[List[Tuple[Tensor, Tensor]]] = None
+                     ) -> Tensor:
+        """RoI features (n, C, 7, 7) → their most similar features in each
+        reference map (T, n, C, 7, 7): the map pixels of
+        :meth:`most_similar_points` (or ``points``) weighted."""
+        n, c, h, w = roi_feats.shape
+        if points is None:
+            points = self.most_similar_points(roi_feats, refs)
+        out = [(ref.pixels[inds] * weights.unsqueeze(-1)).sum(dim=1)
+               for ref, (inds, weights) in zip(refs, points)]
         return torch.stack(out).view(len(refs), n, h, w, c).permute(
             0, 1, 4, 2, 3)
 
-    def aggregate(self, roi_feats: Tensor, ref_roi_feats: Tensor) -> Tensor:
+    def _taps(self, ref: ReferenceMap) -> Tensor:
+        if ref.taps is None:
+            weight = self.embed_network.conv.weight  # (C, C, 3, 3)
+            ref.taps = torch.stack([
+                ref.pixels @ weight[:, :, i, j].t() for i in range(3)
+                for j in range(3)
+            ])
+        return ref.taps
+
+    def reference_embeddings(self, refs: List[ReferenceMap],
+                             points: List[Tuple[Tensor, Tensor]], n: int,
+                             h: int, w: int) -> Tensor:
+        """``embed_network`` of the most similar features without forming
+        and convolving them (T, n, C, h, w): the conv is linear, so each
+        output pixel is the bias plus, over the 3x3 taps inside the RoI
+        grid, the weighted sum of the tap's weights applied to the chosen
+        map pixels (:attr:`ReferenceMap.taps`, once per frame)."""
+        conv = self.embed_network.conv
+        k = self.num_most_similar_points
+        out = []
+        for ref, (inds, weights) in zip(refs, points):
+            taps = self._taps(ref)  # (9, HW, C)
+            hw = taps.shape[1]
+            # the RoI grid padded by one (zero weights: conv's zero padding)
+            inds = F.pad(inds.view(n, h, w, k), (0, 0, 1, 1, 1, 1))
+            weights = F.pad(weights.view(n, h, w, k), (0, 0, 1, 1, 1, 1))
+            # one bag of 9 * K (tap, map pixel) rows per output pixel
+            bag_inds = torch.cat([
+                inds[:, i:i + h, j:j + w] + (i * 3 + j) * hw
+                for i in range(3) for j in range(3)
+            ], dim=-1).reshape(n * h * w, -1)
+            bag_weights = torch.cat([
+                weights[:, i:i + h, j:j + w] for i in range(3)
+                for j in range(3)
+            ], dim=-1).reshape(n * h * w, -1)
+            e = F.embedding_bag(bag_inds, taps.reshape(9 * hw, -1),
+                                per_sample_weights=bag_weights, mode='sum')
+            e = e + conv.bias
+            out.append(e.view(n, h, w, -1).permute(0, 3, 1, 2))
+        return torch.stack(out)
+
+    def aggregate(self, roi_feats: Tensor, ref_roi_feats: Tensor,
+                  ref_embeds: Optional[Tensor] = None) -> Tensor:
         """Temporal attentional aggregation: (n, C, 7, 7) with
         (T, n, C, 7, 7) → (n, C, 7, 7), a softmax over the T + 1 frames per
-        channel group and pixel of ``embed(f) · embed(f_key) / sqrt(C/G)``."""
+        channel group and pixel of ``embed(f) · embed(f_key) / sqrt(C/G)``
+        (``ref_embeds``: the references' ``embed``, when already known)."""
         f = torch.cat((roi_feats[None], ref_roi_feats))  # (T+1, n, C, h, w)
         if self.num_temporal_attention_blocks <= 0:
             return f.mean(dim=0)
         t, n, c, h, w = f.shape
         g = self.num_temporal_attention_blocks
-        e = self.embed_network(f.reshape(t * n, c, h, w)).view(
-            t, n, g, -1, h, w)
+        if ref_embeds is None:
+            e = self.embed_network(f.reshape(t * n, c, h, w))
+        else:
+            e = torch.cat((self.embed_network(roi_feats),
+                           ref_embeds.reshape(-1, c, h, w)))
+        e = e.view(t, n, g, -1, h, w)
         logits = (e * e[:1]).sum(dim=3, keepdim=True) / (c / g)**0.5
         weights = logits.softmax(dim=0).expand(-1, -1, -1, c // g, -1, -1)
         return (f * weights.reshape(t, n, c, h, w)).sum(dim=0)
@@ -110,5 +183,12 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         roi_feats = super().forward(feats, rois, roi_scale_factor)
         if ref_maps is None or not len(roi_feats):
             return roi_feats
-        return self.aggregate(roi_feats, self.most_similar(roi_feats,
-                                                           ref_maps))
+        points = self.most_similar_points(roi_feats, ref_maps)
+        ref_roi = self.most_similar(roi_feats, ref_maps, points)
+        ref_embeds = None
+        if self.fast_reference_embedding and \
+                self.num_temporal_attention_blocks > 0 and \
+                not torch.is_grad_enabled():
+            n, _, h, w = roi_feats.shape
+            ref_embeds = self.reference_embeddings(ref_maps, points, n, h, w)
+        return self.aggregate(roi_feats, ref_roi, ref_embeds)
