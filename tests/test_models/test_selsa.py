@@ -209,3 +209,28 @@ def test_online_mode_attends_to_the_past_frames():
     assert [len(s) for s in seen] == [1, 2, 3, 3]
     assert sum('attending to the pipeline' in str(w.message)
                for w in caught) == 1
+
+
+@pytest.mark.parametrize('config', [
+    TOY, osp.join(REPO, 'configs/temporal_roi_align/'
+                  'selsa-troialign_faster-rcnn_r18-dc5_toyvid.py')])
+def test_benchmark_times_method_and_its_single_frame_detector(
+        config, tmp_path):
+    """tools/analysis_tools/benchmark.py runs a SELSA/TRoI config (random
+    weights) and reports its ms/frame next to the single-frame Faster
+    R-CNN of the same config (no timing asserted)."""
+    import json
+
+    from tests_helpers import frame_folder, run_tool
+    folder = frame_folder(tmp_path / 'frames', [(64, 80)] * 3)
+    out = tmp_path / 'bench.json'
+    proc = run_tool(['tools/analysis_tools/benchmark.py', config, '--video',
+                     str(folder), '--num-frames', '2', '--warmup', '0',
+                     '--out', str(out)])
+    res = json.load(open(out))
+    for path in ('single_frame', 'video'):
+        assert res[path]['frames'] == 2
+        assert 0 < res[path]['p10_ms'] <= res[path]['median_ms']
+    assert res['ratio'] == pytest.approx(
+        res['video']['median_ms'] / res['single_frame']['median_ms'])
+    assert f"single-frame: {res['ratio']:.3f}x" in proc.stdout
