@@ -63,13 +63,17 @@ class SelsaRoIHead(StandardRoIHead):
         memory's (plain RoIAlign)."""
         return key.embeddings
 
-    @staticmethod
-    def reference_rows(refs: List[FrameMemory]) -> Optional[FrameMemory]:
-        """The references' rows joined (their per-frame metainfo, e.g. a
-        map, left behind); None without references."""
-        if not refs:
+    def reference_rows(self,
+                       refs: List[FrameMemory]) -> Optional[FrameMemory]:
+        """The references' aggregator projections joined (the only fields
+        the box head reads from them; per-frame metainfo such as a map left
+        behind); None without references or aggregators."""
+        fields = [f'agg{i}_{kind}'
+                  for i in range(self.bbox_head.num_aggregators)
+                  for kind in ('keys', 'values')]
+        if not refs or not fields:
             return None
-        return FrameMemory.cat([r.only(r.keys()) for r in refs])
+        return FrameMemory.cat([r.only(fields) for r in refs])
 
     # -- training ---------------------------------------------------------
     def loss(self, x: Tensor, rpn_results_list: List[InstanceData],
