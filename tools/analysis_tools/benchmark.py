@@ -211,36 +211,6 @@ def time_reference_detector(model, frames, warmup: int) -> dict:
     return out
 
 
-def time_reference_detector(model, frames, warmup: int) -> dict:
-    """SELSA / Temporal RoI Align (a ``SELSA``): per-frame latency of the
-    config's own test path (``inference_video`` offline: each frame's
-    features once, its references spread over the video as the test
-    pipeline loads them) and of the single-frame Faster R-CNN made from the
-    same config (:meth:`SELSA.single_frame_cfg`: no aggregators, no
-    references), both random weights, both through the test pipeline."""
-    import copy
-    import warnings
-
-    from mmhvr.apis import VideoInferencer, init_detector
-    cfg = copy.deepcopy(model.cfg)
-    cfg.model = type(model).single_frame_cfg(cfg.model)
-    cfg.test_dataloader.dataset.pipeline[0]['num_support'] = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')  # random weights: said in the doc
-        single = init_detector(cfg, device=str(
-            next(model.parameters()).device))
-    out = {}
-    for name, m in (('single_frame', single), ('video', model)):
-        times, start = [], time.perf_counter()
-        for _ in VideoInferencer(m, mode='offline')(frames):
-            sync()
-            now = time.perf_counter()
-            times.append(now - start)
-            start = now
-        out[name] = summarize(times[warmup:])
-    return out
-
-
 def _track(sample):
     from mmdet.structures import TrackDataSample
     track = TrackDataSample(metainfo=dict(key_frames_inds=[0]))
@@ -363,29 +333,13 @@ def main():
                    threads=torch.get_num_threads(), device=args.device)
     if args.device.startswith('cuda'):
         results['gpu'] = torch.cuda.get_device_name(args.device)
-    from mmhvr.models.detectors import FlowVideoDetector
-    if isinstance(model, FlowVideoDetector):  # FGFA, DFF
-        results.update(time_flow_detector(model, frames, args.warmup))
-        results['ratio'] = results['video']['median_ms'] / \
-            results['single_frame']['median_ms']
-        name = type(model).__name__
-        rows = [['path', 'median ms/frame', 'p10-p90 ms']] + [
-            [label, f"{r['median_ms']:.1f}",
-             f"{r['p10_ms']:.1f}-{r['p90_ms']:.1f}"]
-            for label, r in (('single-frame Faster R-CNN',
-                              results['single_frame']),
-                             (f'{name} (cached)', results['video']))]
-        print(AsciiTable(rows, title=f'{w}x{h} input, '
-                         f'{torch.get_num_threads()} threads').table)
-        print(f"{name} / single-frame: {results['ratio']:.3f}x")
-        if args.out:
-            with open(args.out, 'w') as f:
-                json.dump(results, f, indent=2)
-            print(f'written {args.out}')
-        return
-    from mmhvr.models.detectors import SELSA
-    if isinstance(model, SELSA):  # SELSA, Temporal RoI Align
-        results.update(time_reference_detector(model, frames, args.warmup))
+    from mmhvr.models.detectors import SELSA, FlowVideoDetector
+    if isinstance(model, (FlowVideoDetector, SELSA)):
+        # FGFA, DFF / SELSA, Temporal RoI Align, single-frame Faster R-CNN:
+        # the config's own offline test path next to single-frame
+        timer = time_flow_detector if isinstance(
+            model, FlowVideoDetector) else time_reference_detector
+        results.update(timer(model, frames, args.warmup))
         results['ratio'] = results['video']['median_ms'] / \
             results['single_frame']['median_ms']
         name = model.cfg.filename.rsplit('/', 1)[-1] if \
@@ -400,32 +354,7 @@ def main():
                          f'{torch.get_num_threads()} threads').table)
         print(f"{type(model).__name__} / single-frame: "
               f"{results['ratio']:.3f}x")
-        if args.out:
-            with open(args.out, 'w') as f:
-                json.dump(results, f, indent=2)
-            print(f'written {args.out}')
-        return
-    from mmhvr.models.detectors import SELSA
-    if isinstance(model, SELSA):  # SELSA, Temporal RoI Align
-        results.update(time_reference_detector(model, frames, args.warmup))
-        results['ratio'] = results['video']['median_ms'] / \
-            results['single_frame']['median_ms']
-        name = model.cfg.filename.rsplit('/', 1)[-1] if \
-            model.cfg.filename else type(model).__name__
-        rows = [['path', 'median ms/frame', 'p10-p90 ms']] + [
-            [label, f"{r['median_ms']:.1f}",
-             f"{r['p10_ms']:.1f}-{r['p90_ms']:.1f}"]
-            for label, r in (('single-frame Faster R-CNN',
-                              results['single_frame']),
-                             (f'{name} (cached)', results['video']))]
-        print(AsciiTable(rows, title=f'{w}x{h} input, '
-                         f'{torch.get_num_threads()} threads').table)
-        print(f"{type(model).__name__} / single-frame: "
-              f"{results['ratio']:.3f}x")
-        if args.out:
-            with open(args.out, 'w') as f:
-                json.dump(results, f, indent=2)
-            print(f'written {args.out}')
+        write_json(results, args.out)
         return
     rss0 = peak_rss_mb()
     results['single_frame'] = time_single_frame(model, frames, args.warmup)
@@ -484,10 +413,14 @@ def main():
         print(f"online stream of {r['frames']} frames, {r['supports']} "
               f"supports ({r['seconds']:.0f} s):")
         print(AsciiTable(rows).table)
-    if args.out:
-        with open(args.out, 'w') as f:
+    write_json(results, args.out)
+
+
+def write_json(results: dict, out) -> None:
+    if out:
+        with open(out, 'w') as f:
             json.dump(results, f, indent=2)
-        print(f'written {args.out}')
+        print(f'written {out}')
 
 
 if __name__ == '__main__':
