@@ -154,6 +154,7 @@ def fake_mmtrack_state(method):
 
 
 @pytest.mark.parametrize('kind', ['hvrnet', 'single_frame',
+                                  'mmtrack_faster_rcnn',
                                   'mmtrack_temporal_roi_align',
                                   'mmtrack_fgfa'])
 def test_a_non_selsa_checkpoint_is_refused(tool, selsa_state, tmp_path,
@@ -173,6 +174,9 @@ def test_a_non_selsa_checkpoint_is_refused(tool, selsa_state, tmp_path,
     errors = error_lines(capsys.readouterr().err)
     assert len(errors) == 1 and src in errors[0]
     assert 'SELSA' in errors[0]
+    if kind.startswith('mmtrack_'):  # says what it is instead
+        assert f'an MMTracking {kind[len("mmtrack_"):]} checkpoint' in \
+            errors[0]
     assert not out.exists()
 
 
@@ -215,3 +219,15 @@ def test_existing_output_needs_force(tool, selsa_state, tmp_path, capsys):
     assert tool.main([src, str(out), '--config', HVR_TOY, '--force']) == 0
     assert set(torch.load(str(out), weights_only=True)['state_dict']) == {
         k for k in selsa_state if k.startswith('backbone.')}
+
+
+def test_an_r50_selsa_does_not_fit_the_default_r101_config(tool, tmp_path,
+                                                           capsys):
+    src = write(mmtrack_state('selsa'), tmp_path / 'mmtrack_selsa.pth')
+    out = tmp_path / 'init.pth'
+    assert tool.main([src, str(out)]) == 1
+    errors = error_lines(capsys.readouterr().err)
+    assert len(errors) == 1
+    assert '(6 layer3 blocks)' in errors[0]
+    assert "stage1_imagenetvid.py's (23 layer3 blocks)" in errors[0]
+    assert not out.exists()

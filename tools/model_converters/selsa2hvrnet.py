@@ -106,7 +106,7 @@ def selsa_state(state: Dict[str, torch.Tensor],
         if unmapped:  # detect_method covers every key; kept as a guard
             raise ConversionError(f'{in_file}: keys the SELSA mapping does '
                                   f'not consume: {_first(sorted(unmapped))}')
-        return converted, 'mmtrack'
+        return converted, 'MMTracking'
     foreign = sorted(k for k in state if not k.startswith(SELSA_PREFIXES))
     absent = [p for p in SELSA_REQUIRED
               if not any(k.startswith(p) for k in state)]
@@ -115,6 +115,14 @@ def selsa_state(state: Dict[str, torch.Tensor],
                f'no {", ".join(p.rstrip(".") for p in absent)} keys')
         raise ConversionError(f'{in_file} is not a SELSA checkpoint ({why})')
     return dict(state), 'mmhvr'
+
+
+def _depth(keys) -> str:
+    """``'<n> layer3 blocks'`` of a ResNet's backbone keys (23: a
+    101-layer net, 6: a 50-layer one)."""
+    blocks = {k.split('.')[2] for k in keys
+              if k.startswith('backbone.layer3.')}
+    return f'{len(blocks)} layer3 blocks'
 
 
 def _mmtrack2mmhvr():
@@ -175,8 +183,9 @@ def convert(in_file: str,
                             f'{tuple(needed[k].shape)}'
                             for k in mismatch['shapes'][:3]))
     if problems:
-        raise ConversionError(f'{in_file}: SELSA\'s backbone does not fit '
-                              f'{config}: ' + '; '.join(problems))
+        raise ConversionError(
+            f'{in_file}: SELSA\'s backbone ({_depth(taken)}) does not fit '
+            f'{config}\'s ({_depth(needed)}): ' + '; '.join(problems))
 
     left = {p: sum(k.startswith(p) for k in expected) for p in LEFT_TO_INIT}
     meta = dict(
