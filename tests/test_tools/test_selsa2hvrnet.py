@@ -231,3 +231,28 @@ def test_an_r50_selsa_does_not_fit_the_default_r101_config(tool, tmp_path,
     assert '(6 layer3 blocks)' in errors[0]
     assert "stage1_imagenetvid.py's (23 layer3 blocks)" in errors[0]
     assert not out.exists()
+
+
+def test_the_parts_taken_are_the_ones_whose_computation_matches():
+    """The claim behind TAKEN (configs/hvrnet/README.md): SELSA's and
+    HVR-Net's R101 configs share the input normalisation and the backbone
+    (up to BN's trainable flag and the init), and their necks differ; if a
+    config changes this, TAKEN / LEFT_TO_INIT must be revisited."""
+    selsa = Config.fromfile(osp.join(
+        REPO, 'configs/selsa/selsa_faster-rcnn_r101-dc5_8xb1-7e_imagenetvid.py'
+    )).model
+    hvr = Config.fromfile(HVR_STAGE1).model
+    assert selsa.data_preprocessor == hvr.data_preprocessor
+
+    def computation(backbone):
+        backbone = copy.deepcopy(backbone.to_dict())
+        backbone.pop('init_cfg')
+        backbone['norm_cfg'].pop('requires_grad')  # training only
+        return backbone
+
+    assert computation(selsa.backbone) == computation(hvr.backbone)
+    for key in ('out_channels', 'kernel_size'):
+        assert selsa.neck.get(key, 3) != hvr.neck.get(key, 3), key
+    tool = load_tool(TOOL)
+    assert tool.TAKEN == ('backbone.', )
+    assert set(tool.LEFT_TO_INIT) == {'neck.', 'rpn_head.', 'roi_head.'}
