@@ -1,10 +1,11 @@
 # DFF R50-DC5 on ImageNet VID (+DET): MMTracking dev-1.x's
 # configs/vid/dff/dff_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py on mmhvr.
-# The key-frame interval is model.test_cfg.key_frame_interval (10).
+# The key-frame interval is model.test_cfg.key_frame_interval (10); the
+# schedule comes from the bases.
 _base_ = [
     '../_base_/models/dff_faster-rcnn_r50-dc5.py',
-    '../_base_/datasets/imagenet_vid_hvr.py',
-    '../_base_/default_runtime.py'
+    '../_base_/datasets/imagenet_vid_mmtrack.py',
+    '../_base_/schedules/mmtrack_vid_7e.py'
 ]
 # training: a key frame and 1 reference within +-9 (MMTracking's
 # uniform sampling, frame_range 9)
@@ -21,6 +22,28 @@ train_pipeline = [
         ]),
     dict(type='PackVideoInputs')
 ]
+# the datasets of the base, re-specified with this train_pipeline (a list
+# is replaced whole, not merged)
+train_dataloader = dict(
+    dataset=dict(
+        datasets=[
+            dict(
+                type='RepeatDataset',
+                times=15,
+                dataset=dict(
+                    type='ImagenetVIDDataset',
+                    data_root={{_base_.data_root}},
+                    ann_file='annotations/imagenet_vid_train.json',
+                    data_prefix=dict(img_path='Data/VID'),
+                    key_frames_only=True,
+                    pipeline=train_pipeline)),
+            dict(
+                type='ImagenetVIDDataset',
+                data_root={{_base_.data_root}},
+                ann_file='annotations/imagenet_det_30plus1cls.json',
+                data_prefix=dict(img_path='Data/DET'),
+                pipeline=train_pipeline)
+        ]))
 # test: one frame per item, no references (the model keeps the key frame)
 test_pipeline = [
     dict(type='VideoTestSupportSample', method='past', num_support=0,
@@ -34,45 +57,5 @@ test_pipeline = [
         ]),
     dict(type='PackVideoInputs')
 ]
-data_root = 'data/ILSVRC/'
-train_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[
-            dict(
-                type='RepeatDataset',
-                times=15,
-                dataset=dict(
-                    type='ImagenetVIDDataset',
-                    data_root=data_root,
-                    ann_file='annotations/imagenet_vid_train.json',
-                    data_prefix=dict(img_path='Data/VID'),
-                    key_frames_only=True,
-                    pipeline=train_pipeline)),
-            dict(
-                type='ImagenetVIDDataset',
-                data_root=data_root,
-                ann_file='annotations/imagenet_det_30plus1cls.json',
-                data_prefix=dict(img_path='Data/DET'),
-                pipeline=train_pipeline)
-        ]))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-# 7 epochs, lr x0.1 after epochs 2 and 5 (MMTracking's schedule, 8 GPUs x 1)
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=7, val_interval=7)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-param_scheduler = [
-    dict(type='LinearLR', start_factor=1.0 / 3, by_epoch=False, begin=0,
-         end=500),
-    dict(type='MultiStepLR', begin=0, end=7, by_epoch=True,
-         milestones=[2, 5], gamma=0.1)
-]
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
-    clip_grad=dict(max_norm=35, norm_type=2))
-default_hooks = dict(checkpoint=dict(by_epoch=True, interval=1))
-log_processor = dict(by_epoch=True)

@@ -1,11 +1,7 @@
 # Temporal RoI Align X101-DC5: the R50 config with a ResNeXt-101 64x4d
 # (as MMTracking's).
-_base_ = ['./selsa-troialign_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py']
-model = dict(
-    backbone=dict(
-        type='ResNeXt',
-        depth=101,
-        groups=64,
-        base_width=4,
-        init_cfg=dict(type='Pretrained',
-                      checkpoint='open-mmlab://resnext101_64x4d')))
+_base_ = [
+    './selsa-troialign_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py',
+    '../_base_/models/backbone_x101-64x4d-dc5.py'
+]
+model = dict(backbone={{_base_.backbone_x101}})
