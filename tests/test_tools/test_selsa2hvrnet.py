@@ -4,6 +4,7 @@ loadable as ``load_from`` or as the backbone's ``Pretrained`` init; any
 other model is refused with one error line; OUT is not replaced without
 --force."""
 import copy
+import json
 import os.path as osp
 
 import pytest
@@ -12,7 +13,8 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
-from mmtrack_equivalence import REPO, load_tool, mmtrack_state, reference
+from mmtrack_equivalence import (FIX, REPO, load_tool, mmtrack_state,
+                                 reference)
 from mmhvr.models.utils import mmtrack_keys as mk
 from mmhvr.registry import MODELS
 from mmhvr.testing.seeded_weights import seeded_state_dict, state_dict_specs
@@ -20,8 +22,8 @@ from mmhvr.utils import register_all_modules
 
 TOOL = 'tools/model_converters/selsa2hvrnet.py'
 SELSA_TOY = osp.join(REPO, 'configs/selsa/selsa_faster-rcnn_r18-dc5_toyvid.py')
-HVR_TOY = osp.join(REPO,
-                   'configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py')
+HVR_TOY = osp.join(
+    REPO, 'configs/hvrnet/hvrnet_faster-rcnn_r18-dc5_stage1_toyvid.py')
 HVR_STAGE1 = osp.join(
     REPO, 'configs/hvrnet/hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid.py')
 FROM_SELSA = osp.join(
@@ -96,7 +98,8 @@ def test_pretrained_backbone_init_takes_the_backbone_only(
     out = str(tmp_path / 'init.pth')
     assert tool.main([src, out, '--config', HVR_TOY]) == 0
     # what the from-SELSA config does, on the toy model
-    init_cfg = copy.deepcopy(Config.fromfile(FROM_SELSA).model.backbone.init_cfg)
+    init_cfg = copy.deepcopy(
+        Config.fromfile(FROM_SELSA).model.backbone.init_cfg)
     init_cfg['checkpoint'] = out
     cfg = Config.fromfile(HVR_TOY)
     cfg.model.backbone.init_cfg = init_cfg
@@ -147,8 +150,6 @@ def test_mmtracking_selsa_checkpoint_goes_through_the_key_table(
 def fake_mmtrack_state(method):
     """MMTracking's keys of ``method`` (the stored list) with dummy
     tensors: enough for the method to be read from the keys."""
-    import json
-    from mmtrack_equivalence import FIX
     with open(osp.join(FIX, 'keys', f'{method}.json')) as f:
         return {k: torch.zeros(1) for k, _, _ in json.load(f)['keys']}
 

@@ -41,7 +41,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-DEFAULT_CONFIG = 'configs/hvrnet/hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid.py'
+DEFAULT_CONFIG = ('configs/hvrnet/'
+                  'hvrnet_faster-rcnn_r101-dc5_stage1_imagenetvid.py')
 
 #: the HVR-Net parts taken from SELSA (key prefixes, the same in both)
 TAKEN = ('backbone.', )
