@@ -13,8 +13,8 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
-from mmtrack_equivalence import (FIX, REPO, load_tool, mmtrack_state,
-                                 reference)
+from mmtrack_equivalence import (FIX, REPO, converted_checkpoint, load_tool,
+                                 mmtrack_state, reference)
 from mmhvr.models.utils import mmtrack_keys as mk
 from mmhvr.registry import MODELS
 from mmhvr.testing.seeded_weights import seeded_state_dict, state_dict_specs
@@ -128,22 +128,30 @@ def test_from_selsa_config_is_stage1_with_the_pretrained_backbone_init():
     assert child.model.stage == 1
 
 
-def test_mmtracking_selsa_checkpoint_goes_through_the_key_table(
-        tool, tmp_path, capsys):
-    state = mmtrack_state('selsa')  # MMTracking's keys, R50-DC5
-    src = write(state, tmp_path / 'mmtrack_selsa.pth',
-                reference('selsa')['classes'])
+@pytest.mark.parametrize('source', ['mmtrack', 'mmtrack2mmhvr'])
+def test_mmtracking_selsa_r50_either_as_is_or_converted_first(
+        tool, tmp_path, capsys, source):
+    """MMTracking's SELSA (R50-DC5, seeded from the stored key list) read
+    directly, or the output of mmtrack2mmhvr.py: the same backbone."""
+    state = mmtrack_state('selsa')  # MMTracking's keys
+    classes = reference('selsa')['classes']
+    if source == 'mmtrack':
+        src = write(state, tmp_path / 'mmtrack_selsa.pth', classes)
+    else:
+        src = converted_checkpoint('selsa', str(tmp_path))
     cfg = tmp_path / 'hvr_r50.py'
     cfg.write_text(f'_base_ = [{HVR_STAGE1!r}]\n'
                    'model = dict(backbone=dict(depth=50))\n')
     out = str(tmp_path / 'init.pth')
     assert tool.main([src, out, '--config', str(cfg)]) == 0
-    got = torch.load(out, weights_only=True)['state_dict']
+    ckpt = torch.load(out, weights_only=True)
+    got = ckpt['state_dict']
     want = {k[len('detector.'):]: v for k, v in state.items()
             if k.startswith('detector.backbone.')}
     assert set(got) == set(want)
     for key, value in want.items():
         assert torch.equal(got[key], value), key
+    assert ckpt['meta']['dataset_meta']['classes'] == classes
     assert not error_lines(capsys.readouterr().err)
 
 
