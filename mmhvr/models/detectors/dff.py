@@ -11,10 +11,11 @@ from torch import Tensor
 
 from mmhvr.registry import MODELS
 from ..motion import flow_warp_feats
-from ..video import FrameMemory, VideoMemory, weights_token
+from ..video import (FrameMemory, VideoMemory, VideoMemoryOwnerMixin,
+                     weights_token)
 
 
-class FlowVideoDetector(TwoStageDetector):
+class FlowVideoDetector(VideoMemoryOwnerMixin, TwoStageDetector):
     """A Faster R-CNN (mmdet's :class:`TwoStageDetector`: backbone, neck,
     RPN, RoI head) whose per-frame features may come from other frames by
     optical flow (``motion``, e.g. :class:`FlowNetSimple`) and
@@ -24,9 +25,11 @@ class FlowVideoDetector(TwoStageDetector):
     one-row :class:`FrameMemory` (``feats`` (1, C, h, w), ``imgs``
     (1, 3, H, W)) in :attr:`video_memory`, the core's
     :class:`VideoMemory` (its one staleness rule: the weights token; a new
-    stream or ``stream_start`` empties it). Subclasses say which frames'
-    features a key frame needs (:meth:`key_frame_feats`); RPN and RoI head
-    then run as in mmdet on what it returns.
+    stream or ``stream_start`` empties it; so do ``train()``,
+    ``load_state_dict()`` and ``.to()``: :class:`VideoMemoryOwnerMixin`).
+    Subclasses say which frames' features a key frame needs
+    (:meth:`key_frame_feats`); RPN and RoI head then run as in mmdet on
+    what it returns.
 
     Inputs are batches of videos ``(N, T, C, H, W)`` with
     :class:`TrackDataSample` data samples, as for :class:`HVRDetector`.
@@ -66,20 +69,6 @@ class FlowVideoDetector(TwoStageDetector):
     def frame_cache(self) -> VideoMemory:
         """The per-video state (the name the inference API uses)."""
         return self.video_memory
-
-    # memories belong to the weights and mode that made them
-    def train(self, mode: bool = True) -> 'FlowVideoDetector':
-        self.video_memory.clear()
-        return super().train(mode)
-
-    def _load_from_state_dict(self, *args, **kwargs) -> None:
-        self.video_memory.clear()
-        super()._load_from_state_dict(*args, **kwargs)
-
-    def _apply(self, fn, *args, **kwargs):
-        if 'video_memory' in self.__dict__:
-            self.video_memory.clear()
-        return super()._apply(fn, *args, **kwargs)
 
     # -- per frame --------------------------------------------------------
     def extract_feat(self, imgs: Tensor) -> Tuple[Tensor, ...]:

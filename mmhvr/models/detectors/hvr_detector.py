@@ -15,11 +15,11 @@ from ..roi_heads import SupportBank
 from ..utils import (frozen_stage_count, full_precision, resnet_head,
                      resnet_trunk, select_video_triplet, video_descriptors)
 from ..video import (FrameMemory, RecentVideoMemory, VideoGroup, VideoMemory,
-                     weights_token)
+                     VideoMemoryOwnerMixin, weights_token)
 
 
 @MODELS.register_module()
-class HVRDetector(TwoStageDetector):
+class HVRDetector(VideoMemoryOwnerMixin, TwoStageDetector):
     """HVR-Net (Han et al., ECCV 2020) on mmdet 3.x.
 
     mmdet's :class:`TwoStageDetector` holds the per-frame parts (backbone,
@@ -144,22 +144,11 @@ class HVRDetector(TwoStageDetector):
         return super().parse_losses(losses)
 
     def train(self, mode: bool = True) -> 'HVRDetector':
-        # memories belong to the weights and mode that made them
-        self.video_memory.clear()
+        # the mixin empties the memories; frozen modules stay in eval mode
         super().train(mode)
         for name in self.frozen_modules:
             self.get_submodule(name).eval()
         return self
-
-    def _load_from_state_dict(self, *args, **kwargs) -> None:
-        self.video_memory.clear()  # new weights
-        super()._load_from_state_dict(*args, **kwargs)
-
-    def _apply(self, fn, *args, **kwargs):
-        # .to(device) / .half() ...: memories hold the old tensors
-        if 'video_memory' in self.__dict__:
-            self.video_memory.clear()
-        return super()._apply(fn, *args, **kwargs)
 
     # -- per frame --------------------------------------------------------
     def extract_feat(self, imgs: Tensor) -> Tensor:

@@ -1,8 +1,9 @@
 from .frame_memory import FrameMemory
+from .memory_owner import VideoMemoryOwnerMixin
 from .video_group import VideoGroup, VideoTriplet
 from .video_memory import RecentVideoMemory, VideoMemory, weights_token
 
 __all__ = [
     'FrameMemory', 'RecentVideoMemory', 'VideoGroup', 'VideoMemory',
-    'VideoTriplet', 'weights_token'
+    'VideoMemoryOwnerMixin', 'VideoTriplet', 'weights_token'
 ]
