@@ -83,15 +83,10 @@ def same_size_source(video: str):
     return SameSizeFrames(video)
 
 
-def error(msg) -> int:
-    print(f'error: {msg}', file=sys.stderr)
-    return 1
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     from mmhvr.apis import inference_video, init_detector
-    from mmhvr.apis.outputs import check_writable
+    from mmhvr.apis.outputs import check_writable, error
     from mmhvr.registry import VISUALIZERS
     try:
         if args.out:

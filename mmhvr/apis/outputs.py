@@ -1,7 +1,8 @@
 """A tool's paths (its inputs, the outputs it will fill) checked before
-its work starts."""
+its work starts, and the one ``error:`` line it ends with otherwise."""
 import os
 import os.path as osp
+import sys
 import tempfile
 from typing import Optional, Sequence
 
@@ -23,21 +24,49 @@ def check_writable(path: str,
                          f'{" or ".join(extensions)}')
     if osp.isdir(path):
         raise ValueError(f'{option} {path} is a folder; give a file name')
+    check_out_folder(path, option, create=True)
+    return path
+
+
+def check_out_folder(path: str, option: str, create: bool = False) -> str:
+    """The folder of the output file ``path`` takes a new file: it exists
+    (``create``: it is made, unless a file stands in its way) and a
+    temporary file can be written there. Raises ``ValueError`` naming
+    ``option``, the path and the folder.
+
+    Returns:
+        str: the folder (absolute).
+    """
     folder = osp.dirname(osp.abspath(path))
-    probe = folder
-    while not osp.exists(probe) and osp.dirname(probe) != probe:
-        probe = osp.dirname(probe)
-    if not osp.isdir(probe):  # makedirs would only say "File exists"
-        raise ValueError(f'{option} {path}: cannot write into {folder}: '
-                         f'{probe} is a file, not a folder')
+    if create:
+        probe = folder
+        while not osp.exists(probe) and osp.dirname(probe) != probe:
+            probe = osp.dirname(probe)
+        if not osp.isdir(probe):  # makedirs would only say "File exists"
+            raise ValueError(f'{option} {path}: cannot write into {folder}: '
+                             f'{probe} is a file, not a folder')
+    elif not osp.isdir(folder):
+        raise ValueError(f'{option} {path}: directory {folder} does not '
+                         'exist')
     try:
-        os.makedirs(folder, exist_ok=True)
+        if create:
+            os.makedirs(folder, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as e:
         raise ValueError(f'{option} {path}: cannot write into {folder} '
                          f'({e.strerror or e})') from e
-    return path
+    return folder
+
+
+def error(msg) -> int:
+    """Print the one ``error: msg`` line of a failed tool on stderr.
+
+    Returns:
+        int: 1, the tool's exit status.
+    """
+    print(f'error: {msg}', file=sys.stderr)
+    return 1
 
 
 def check_tool_paths(config: str,

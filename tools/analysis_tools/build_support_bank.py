@@ -60,24 +60,16 @@ def check_args(args) -> None:
     for name in ('config', 'checkpoint'):
         if not osp.isfile(getattr(args, name)):
             raise ValueError(f'{name} {getattr(args, name)} does not exist')
+    from mmhvr.apis.outputs import check_out_folder
     if osp.splitext(args.out)[1] != '.pth':
         raise ValueError(f'--out {args.out}: the bank is a .pth file')
-    out_dir = osp.dirname(osp.abspath(args.out))
-    if not osp.isdir(out_dir):
-        raise ValueError(f'--out {args.out}: directory {out_dir} does not '
-                         'exist')
+    # (no folder: args.out is neither a folder nor an existing file)
     if osp.isdir(args.out):
         raise ValueError(f'--out {args.out} is a folder; give a file name')
     if osp.exists(args.out) and not args.force:
         raise ValueError(f'--out {args.out} exists; it is kept (give --force'
                          ' to replace it)')
-    import tempfile
-    try:
-        with tempfile.TemporaryFile(dir=out_dir):
-            pass
-    except OSError as e:
-        raise ValueError(f'--out {args.out}: cannot write into {out_dir} '
-                         f'({e.strerror or e})') from e
+    check_out_folder(args.out, '--out')
 
 
 def _find(pipeline: list, name: str):
@@ -146,12 +138,8 @@ def frame_rois(model, item, iou_thr: float, per_frame: int, rng):
     return feats.cpu(), labels[keep]
 
 
-def error(msg) -> int:
-    print(f'error: {msg}', file=sys.stderr)
-    return 1
-
-
 def main(argv=None) -> int:
+    from mmhvr.apis.outputs import error
     args = parse_args(argv)
     try:
         check_args(args)

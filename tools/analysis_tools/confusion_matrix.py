@@ -33,19 +33,10 @@ def parse_args(argv=None):
 def check_args(args) -> str:
     """Every path checked before the detections are read: ``ValueError``
     naming the option and the path. Returns the annotation file."""
-    import tempfile
+    from mmhvr.apis.outputs import check_out_folder
     if osp.splitext(args.out)[1].lower() != '.png':
         raise ValueError(f'--out {args.out}: a .png file')
-    out_dir = osp.dirname(osp.abspath(args.out))
-    if not osp.isdir(out_dir):
-        raise ValueError(f'--out {args.out}: directory {out_dir} does not '
-                         'exist')
-    try:
-        with tempfile.TemporaryFile(dir=out_dir):
-            pass
-    except OSError as e:
-        raise ValueError(f'--out {args.out}: cannot write into {out_dir} '
-                         f'({e.strerror or e})') from e
+    check_out_folder(args.out, '--out')
     for name in ('config', 'dets'):
         if not osp.isfile(getattr(args, name)):
             raise ValueError(f'{name} {getattr(args, name)} does not exist')
@@ -93,12 +84,8 @@ def plot(matrix: np.ndarray, classes, title: str, out: str) -> None:
     plt.close(fig)
 
 
-def error(msg) -> int:
-    print(f'error: {msg}', file=sys.stderr)
-    return 1
-
-
 def main(argv=None) -> int:
+    from mmhvr.apis.outputs import error
     args = parse_args(argv)
     try:
         ann_file = check_args(args)
