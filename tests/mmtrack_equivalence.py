@@ -61,6 +61,49 @@ def converted_checkpoint(method: str, tmp_dir: str) -> str:
     return out
 
 
+def checkpoint_fixture(method: str):
+    """A module-scoped pytest fixture ``checkpoint``: ``method``'s seeded
+    checkpoint converted once per test module (``checkpoint =
+    checkpoint_fixture(METHOD)`` in the module)."""
+    import pytest
+
+    @pytest.fixture(scope='module', name='checkpoint')
+    def _checkpoint(tmp_path_factory) -> str:
+        return converted_checkpoint(method,
+                                    str(tmp_path_factory.mktemp(method)))
+
+    return _checkpoint
+
+
+def run_inference_video(config: str, checkpoint: str, ref: dict,
+                        **kwargs) -> list:
+    """``inference_video`` (``kwargs``: its options) of ``config`` with
+    ``checkpoint`` and the reference's overrides on the fixture frames:
+    every frame's ``pred_instances``, in order."""
+    from mmhvr.apis import inference_video, init_detector
+    model = init_detector(config, checkpoint, cfg_options=cfg_options(ref))
+    return [
+        r.pred_instances
+        for r in inference_video(model, osp.join(FIX, 'frames'), **kwargs)
+    ]
+
+
+def run_test_loop(config: str, checkpoint: str, ref: dict,
+                  work_dir: str) -> list:
+    """``tools/test.py --out`` of ``config`` with ``checkpoint`` on the
+    fixture's CocoVID video (:func:`fixture_test_options`): the dumped
+    ``pred_instances`` in frame order."""
+    import pickle
+    out = osp.join(work_dir, 'out.pkl')
+    tool = load_tool('tools/test.py')
+    assert tool.main([config, checkpoint, '--work-dir', work_dir, '--out',
+                      out, '--quiet', '--cfg-options'] +
+                     fixture_test_options(ref, work_dir)) == 0
+    with open(out, 'rb') as f:
+        dumped = sorted(pickle.load(f), key=lambda r: r['frame_id'])
+    return [r['pred_instances'] for r in dumped]
+
+
 def num_refs(ref: dict) -> int:
     """References per key frame the reference run used (0: single frame)."""
     used = ref['overrides'].get('ref_img_sampler', {}).get('used')

@@ -4,46 +4,29 @@ inference_video and tools/test.py; mmdet's Faster R-CNN checkpoints load by
 name; the config refuses references."""
 import copy
 import os.path as osp
-import pickle
 
 import pytest
 from mmengine.config import Config
 
-from mmtrack_equivalence import (FIX, REPO, cfg_options, check_video,
-                                 converted_checkpoint, fixture_test_options,
-                                 load_tool, reference)
-from mmhvr.apis import inference_video, init_detector
+from mmtrack_equivalence import (REPO, check_video, checkpoint_fixture,
+                                 reference, run_inference_video,
+                                 run_test_loop)
 from mmhvr.engine.checkpoint import build_model_state
 
 CONFIG = osp.join(REPO, 'configs/faster_rcnn/'
                   'faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py')
 METHOD = 'faster_rcnn'
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    return converted_checkpoint(METHOD, str(tmp_path_factory.mktemp(METHOD)))
+checkpoint = checkpoint_fixture(METHOD)
 
 
 def test_inference_video_gives_mmtracking_detections(checkpoint):
     ref = reference(METHOD)
-    model = init_detector(CONFIG, checkpoint, cfg_options=cfg_options(ref))
-    check_video([
-        r.pred_instances
-        for r in inference_video(model, osp.join(FIX, 'frames'))
-    ], ref)
+    check_video(run_inference_video(CONFIG, checkpoint, ref), ref)
 
 
 def test_test_loop_gives_mmtracking_detections(checkpoint, tmp_path):
     ref = reference(METHOD)
-    out = str(tmp_path / 'out.pkl')
-    tool = load_tool('tools/test.py')
-    assert tool.main([CONFIG, checkpoint, '--work-dir', str(tmp_path),
-                      '--out', out, '--quiet', '--cfg-options'] +
-                     fixture_test_options(ref, str(tmp_path))) == 0
-    with open(out, 'rb') as f:
-        dumped = sorted(pickle.load(f), key=lambda r: r['frame_id'])
-    check_video([r['pred_instances'] for r in dumped], ref)
+    check_video(run_test_loop(CONFIG, checkpoint, ref, str(tmp_path)), ref)
 
 
 def test_mmdet_faster_rcnn_keys_load_by_name():

@@ -3,14 +3,12 @@ seeded checkpoint, through inference_video and through tools/test.py; every
 frame's features once per video; the reference sampling; the aggregator and
 the box head computing MMTracking's formulas (docs/mmtrack_methods.md §3)."""
 import os.path as osp
-import pickle
 
 import pytest
 import torch
 
 from mmtrack_equivalence import (FIX, REPO, cfg_options, check_video,
-                                 converted_checkpoint, fixture_test_options,
-                                 load_tool, reference)
+                                 checkpoint_fixture, reference, run_test_loop)
 from mmhvr.apis import inference_video, init_detector
 from mmhvr.models.detectors.selsa import adaptive_stride_refs
 from mmhvr.models.video import FrameMemory
@@ -19,11 +17,7 @@ from mmhvr.registry import MODELS
 CONFIG = osp.join(REPO, 'configs/selsa/'
                   'selsa_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py')
 METHOD = 'selsa'
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    return converted_checkpoint(METHOD, str(tmp_path_factory.mktemp(METHOD)))
+checkpoint = checkpoint_fixture(METHOD)
 
 
 def test_inference_video_gives_mmtracking_detections_features_once(
@@ -50,14 +44,7 @@ def test_inference_video_gives_mmtracking_detections_features_once(
 
 def test_test_loop_gives_mmtracking_detections(checkpoint, tmp_path):
     ref = reference(METHOD)
-    out = str(tmp_path / 'out.pkl')
-    tool = load_tool('tools/test.py')
-    assert tool.main([CONFIG, checkpoint, '--work-dir', str(tmp_path),
-                      '--out', out, '--quiet', '--cfg-options'] +
-                     fixture_test_options(ref, str(tmp_path))) == 0
-    with open(out, 'rb') as f:
-        dumped = sorted(pickle.load(f), key=lambda r: r['frame_id'])
-    check_video([r['pred_instances'] for r in dumped], ref)
+    check_video(run_test_loop(CONFIG, checkpoint, ref, str(tmp_path)), ref)
 
 
 def test_references_are_mmtracking_adaptive_stride():

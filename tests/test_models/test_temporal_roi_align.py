@@ -4,46 +4,28 @@ fixture video), and the extractor computing MMTracking's Most Similar RoI
 Align and temporal attention (docs/mmtrack_methods.md §4), both ways of
 embedding the references."""
 import os.path as osp
-import pickle
 
-import pytest
 import torch
 
-from mmtrack_equivalence import (FIX, REPO, cfg_options, check_video,
-                                 converted_checkpoint, fixture_test_options,
-                                 load_tool, reference)
-from mmhvr.apis import inference_video, init_detector
+from mmtrack_equivalence import (REPO, check_video, checkpoint_fixture,
+                                 reference, run_inference_video,
+                                 run_test_loop)
 from mmhvr.registry import MODELS
 
 CONFIG = osp.join(REPO, 'configs/temporal_roi_align/selsa-troialign_'
                   'faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py')
 METHOD = 'temporal_roi_align'
-
-
-@pytest.fixture(scope='module')
-def checkpoint(tmp_path_factory):
-    return converted_checkpoint(METHOD, str(tmp_path_factory.mktemp(METHOD)))
+checkpoint = checkpoint_fixture(METHOD)
 
 
 def test_test_loop_gives_mmtracking_detections(checkpoint, tmp_path):
     ref = reference(METHOD)
-    out = str(tmp_path / 'out.pkl')
-    tool = load_tool('tools/test.py')
-    assert tool.main([CONFIG, checkpoint, '--work-dir', str(tmp_path),
-                      '--out', out, '--quiet', '--cfg-options'] +
-                     fixture_test_options(ref, str(tmp_path))) == 0
-    with open(out, 'rb') as f:
-        dumped = sorted(pickle.load(f), key=lambda r: r['frame_id'])
-    check_video([r['pred_instances'] for r in dumped], ref)
+    check_video(run_test_loop(CONFIG, checkpoint, ref, str(tmp_path)), ref)
 
 
 def test_inference_video_gives_mmtracking_detections(checkpoint):
     ref = reference(METHOD)
-    model = init_detector(CONFIG, checkpoint, cfg_options=cfg_options(ref))
-    check_video([
-        r.pred_instances
-        for r in inference_video(model, osp.join(FIX, 'frames'))
-    ], ref)
+    check_video(run_inference_video(CONFIG, checkpoint, ref), ref)
 
 
 def build_extractor(blocks=4):
