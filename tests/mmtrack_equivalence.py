@@ -104,6 +104,33 @@ def run_test_loop(config: str, checkpoint: str, ref: dict,
     return [r['pred_instances'] for r in dumped]
 
 
+def toy_losses(config: str):
+    """One training step's losses of ``config`` (a toy config) on
+    ``demo_video_group``'s two 3-frame videos (128x160), seeded, after
+    ``init_weights``, backpropagated.
+
+    Returns:
+        tuple: the model, its loss dict and the summed loss (a scalar).
+    """
+    from mmengine.config import Config
+
+    from mmhvr.registry import MODELS
+    from mmhvr.testing import demo_video_group
+    cfg = Config.fromfile(config)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.train()
+    data = demo_video_group([0, 1], num_frames=3, image_shape=(3, 128, 160))
+    batch = model.data_preprocessor(data, True)
+    losses = model.loss(batch['inputs'], batch['data_samples'])
+    total = sum(
+        sum(v) if isinstance(v, list) else v
+        for k, v in losses.items() if 'loss' in k)
+    total.backward()
+    return model, losses, total
+
+
 def num_refs(ref: dict) -> int:
     """References per key frame the reference run used (0: single frame)."""
     used = ref['overrides'].get('ref_img_sampler', {}).get('used')

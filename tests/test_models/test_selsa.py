@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from mmtrack_equivalence import (FIX, REPO, cfg_options, check_video,
-                                 checkpoint_fixture, reference, run_test_loop)
+                                 checkpoint_fixture, reference, run_test_loop,
+                                 toy_losses)
 from mmhvr.apis import inference_video, init_detector
 from mmhvr.models.detectors.selsa import adaptive_stride_refs
 from mmhvr.models.video import FrameMemory
@@ -123,25 +124,6 @@ def test_repeated_reference_weighs_twice():
 
 
 TOY = osp.join(REPO, 'configs/selsa/selsa_faster-rcnn_r18-dc5_toyvid.py')
-
-
-def toy_losses(config):
-    from mmengine.config import Config
-
-    from mmhvr.testing import demo_video_group
-    cfg = Config.fromfile(config)
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    model.train()
-    data = demo_video_group([0, 1], num_frames=3, image_shape=(3, 128, 160))
-    batch = model.data_preprocessor(data, True)
-    losses = model.loss(batch['inputs'], batch['data_samples'])
-    total = sum(
-        sum(v) if isinstance(v, list) else v
-        for k, v in losses.items() if 'loss' in k)
-    total.backward()
-    return model, losses, total
 
 
 def test_toy_selsa_losses_train_the_aggregators():

@@ -9,7 +9,7 @@ import torch
 
 from mmtrack_equivalence import (REPO, check_video, checkpoint_fixture,
                                  reference, run_inference_video,
-                                 run_test_loop)
+                                 run_test_loop, toy_losses)
 from mmhvr.registry import MODELS
 
 CONFIG = osp.join(REPO, 'configs/temporal_roi_align/selsa-troialign_'
@@ -115,24 +115,10 @@ def test_extractor_without_attention_averages():
 
 
 def test_toy_losses_train_the_temporal_embedding():
-    from mmengine.config import Config
-
-    from mmhvr.testing import demo_video_group
-    cfg = Config.fromfile(osp.join(
+    model, _, total = toy_losses(osp.join(
         REPO, 'configs/temporal_roi_align/'
         'selsa-troialign_faster-rcnn_r18-dc5_toyvid.py'))
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    model.train()
-    data = demo_video_group([0, 1], num_frames=3, image_shape=(3, 128, 160))
-    batch = model.data_preprocessor(data, True)
-    losses = model.loss(batch['inputs'], batch['data_samples'])
-    total = sum(
-        sum(v) if isinstance(v, list) else v
-        for k, v in losses.items() if 'loss' in k)
     assert torch.isfinite(total)
-    total.backward()
     conv = model.roi_head.bbox_roi_extractor.embed_network.conv.weight
     assert conv.grad is not None and conv.grad.abs().sum() > 0
     assert len(model.roi_head.bbox_head.aggregator) == 3
