@@ -122,7 +122,8 @@ def test_the_readme_has_one_results_table_to_update():
     assert (start, end) == (1, 1)
     table = text.split('<!-- RESULTS TABLE')[1].split('<!-- END')[0]
     # the rule and date the figures were computed with, and the machine
-    assert 'pre-devkit rule' in table and '2026-11-26' in table
+    assert 'devkit rule' in table and '2026-11-26' in table
+    assert '2026-12-03' in table
     assert '2-core' in table
     rows = [ln for ln in table.splitlines() if ln.startswith('| ')]
     assert len(rows) >= 3 and '±' in table
