@@ -158,6 +158,19 @@ def test_relation_triplet_loss_batch_all_known_value():
         2 * qn, 3 * kn, labels, 2).item() == pytest.approx(8 / 4)
 
 
+def test_batch_all_background_is_no_anchor_and_one_active_triplet_is_not_halved():
+    # RoIs 0, 1: class 0; 2, 3: background (they have each other as a
+    # same-label pair, but background RoIs are never anchors)
+    labels = torch.tensor([0, 0, 2, 2])
+    q = torch.tensor([[0.], [0.], [5.], [10.]])
+    k = torch.tensor([[0.], [0.5], [1.], [10.]])
+    # anchor 0: |q0-k1| = 0.5 against |q0-k2| = 1 -> 0.5, |q0-k3| = 10 -> 0
+    # anchor 1: |q1-k0| = 0 against 1 -> 0, 10 -> 0: one active triplet
+    out = RelationTripletLoss(margin=1.0, loss_weight=1.0,
+                              normalize=False).batch_all(q, k, labels, 2)
+    assert out.item() == pytest.approx(0.5)
+
+
 def test_relation_triplet_loss_batch_all_nothing_active_and_grad():
     labels = torch.tensor([0, 1, 2])  # no class has two RoIs
     q = torch.randn(3, 4, requires_grad=True)
