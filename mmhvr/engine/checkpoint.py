@@ -21,7 +21,7 @@ would let a file reach any attribute of an allow-listed class, so the name
 import collections
 import contextlib
 import pickle
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Tuple
 
 import numpy as np
 import torch
@@ -200,6 +200,17 @@ def checkpoint_state_dict(ckpt: dict) -> dict:
     state = ckpt.get('state_dict', ckpt)
     return {k[7:] if k.startswith('module.') else k: v
             for k, v in state.items()}
+
+
+def read_weights(path: str) -> Tuple[dict, dict]:
+    """(checkpoint, its state dict) of ``path``, as :func:`read_checkpoint`
+    and :func:`checkpoint_state_dict`; a file without a non-empty dict of
+    tensors is a ``RuntimeError`` naming it."""
+    ckpt = read_checkpoint(path)
+    state = checkpoint_state_dict(ckpt)
+    if not state or not all(torch.is_tensor(v) for v in state.values()):
+        raise RuntimeError(f'{path} holds no state dict of tensors')
+    return ckpt, state
 
 
 def state_dict_mismatch(expected: dict,

@@ -73,19 +73,15 @@ def convert(in_file: str, method: Optional[str] = None,
     raises :class:`ConversionError` with the one-line reason."""
     from mmengine.config import Config
 
-    from mmhvr.engine.checkpoint import (build_model_state,
-                                         checkpoint_state_dict,
-                                         read_checkpoint, state_dict_mismatch)
+    from mmhvr.engine.checkpoint import (build_model_state, read_weights,
+                                         state_dict_mismatch)
     from mmhvr.models.utils import mmtrack_keys as mk
     from mmhvr.utils import register_all_modules
 
     try:
-        ckpt = read_checkpoint(in_file)
+        ckpt, state = read_weights(in_file)
     except (FileNotFoundError, RuntimeError) as e:
         raise ConversionError(str(e)) from e
-    state = checkpoint_state_dict(ckpt)
-    if not state or not all(torch.is_tensor(v) for v in state.values()):
-        raise ConversionError(f'{in_file} holds no state dict of tensors')
     if method is not None and method not in mk.METHODS:
         raise ConversionError(f'--method {method}: not one of '
                               f'{sorted(mk.METHODS)}')

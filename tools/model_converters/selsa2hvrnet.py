@@ -144,18 +144,14 @@ def convert(in_file: str,
     reason."""
     from mmengine.config import Config
 
-    from mmhvr.engine.checkpoint import (build_model_state,
-                                         checkpoint_state_dict,
-                                         read_checkpoint, state_dict_mismatch)
+    from mmhvr.engine.checkpoint import (build_model_state, read_weights,
+                                         state_dict_mismatch)
     from mmhvr.utils import register_all_modules
 
     try:
-        ckpt = read_checkpoint(in_file)
+        ckpt, state = read_weights(in_file)
     except (FileNotFoundError, RuntimeError) as e:
         raise ConversionError(str(e)) from e
-    state = checkpoint_state_dict(ckpt)
-    if not state or not all(torch.is_tensor(v) for v in state.values()):
-        raise ConversionError(f'{in_file} holds no state dict of tensors')
     selsa, source = selsa_state(state, in_file)
 
     config_path = config if osp.isfile(config) else osp.join(REPO, config)
