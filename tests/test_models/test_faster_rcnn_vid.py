@@ -6,6 +6,7 @@ import copy
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from mmtrack_equivalence import (REPO, check_video, checkpoint_fixture,
@@ -54,3 +55,41 @@ def test_single_frame_config_refuses_references():
     cfg.model.test_cfg.num_ref_imgs = 2
     with pytest.raises(ValueError, match='single-frame'):
         MODELS.build(cfg.model)
+
+
+def test_toy_training_uses_the_key_frame_only():
+    """The single-frame toy model's loss is the key frame's: the pipeline's
+    other frames change neither the losses nor the BN statistics (they
+    would if they went through the backbone in training mode)."""
+    from mmengine.config import Config
+
+    from mmhvr.registry import MODELS
+    from mmhvr.testing import demo_video_group
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs/faster_rcnn/faster-rcnn_r18-dc5_toyvid.py'))
+    data = demo_video_group([0, 1], num_frames=3, image_shape=(3, 128, 160))
+
+    def losses(inputs):
+        torch.manual_seed(0)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        model.train()
+        batch = model.data_preprocessor(data, True)
+        batch['inputs'] = inputs(batch['inputs'])
+        out = model.loss(batch['inputs'], batch['data_samples'])
+        return {k: float(sum(v) if isinstance(v, list) else v)
+                for k, v in out.items() if 'loss' in k}, \
+            model.backbone.bn1.running_mean.clone()
+
+    def noisy_supports(x):
+        x = x.clone()
+        x[:, 1:] = torch.randn(
+            x[:, 1:].shape, generator=torch.Generator().manual_seed(1)) * 50
+        return x
+
+    plain, plain_bn = losses(lambda x: x)
+    noisy, noisy_bn = losses(noisy_supports)
+    assert plain.keys() == noisy.keys() and 'loss_cls' in plain
+    for name in plain:
+        assert abs(plain[name] - noisy[name]) < 1e-6, name
+    assert torch.allclose(plain_bn, noisy_bn)

@@ -1,0 +1,4 @@
+# Toy comparison: SELSA (8 references spread over the video at test time).
+_base_ = ['../selsa/selsa_faster-rcnn_r18-dc5_toyvid.py', '../_base_/schedules/toy_comparison.py']
+train_cfg = {{_base_.comparison_stage1.train_cfg}}  # noqa: F821
+param_scheduler = {{_base_.comparison_stage1.param_scheduler}}  # noqa: F821
