@@ -101,9 +101,14 @@ class SELSA(HVRDetector):
         key_id = frame_ids[key_ind]
 
         def compute(inds: List[int]) -> List[FrameMemory]:
-            return self.frame_memories(
-                self.extract_feat(imgs[inds]), [frames[i] for i in inds],
-                with_inter=False)
+            # one frame at a time: an offline first key frame computes the
+            # whole video, and a batch of every frame's maps is slower
+            # (memory-bound) than the same frames one by one
+            return [
+                self.frame_memories(
+                    self.extract_feat(imgs[[i]]), [frames[i]],
+                    with_inter=False)[0] for i in inds
+            ]
 
         if self.num_ref_imgs == 0:
             return compute([key_ind])[0], []
