@@ -89,8 +89,12 @@ class FGFA(FlowVideoDetector):
         wanted = sorted(set(window) - {key_id})
 
         def compute(inds: List[int]) -> List[FrameMemory]:
-            return self.frame_memories(self.extract_feat(imgs[inds]),
-                                       imgs[inds])
+            # one frame at a time, as SELSA.key_and_references (a batch of
+            # the whole window's maps is memory-bound)
+            return [
+                self.frame_memories(self.extract_feat(imgs[[i]]),
+                                    imgs[[i]])[0] for i in inds
+            ]
 
         if sample.metainfo.get('support_frame_ids') is None:
             mems = compute(list(range(len(frames))))
