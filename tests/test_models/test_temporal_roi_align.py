@@ -102,6 +102,35 @@ def test_extractor_with_gradients_convolves():
                                    rtol=1e-5, atol=1e-5)
 
 
+def test_all_zero_roi_pixels_stay_finite():
+    """A RoI over an all-zero region of the key map (and zero pixels in a
+    reference map) has zero-norm features: MMTracking's x / |x| is NaN
+    there (a toy training run stopped on it at iteration 327); mmhvr's is
+    0, with finite gradients, and equals x / |x| everywhere else."""
+    ex = build_extractor()
+    torch.manual_seed(4)
+    key_map = torch.randn(1, 8, 6, 7)
+    key_map[..., :3, :3] = 0  # the first RoI lies in here
+    maps = torch.randn(2, 8, 6, 7)
+    maps[0, :, 0, 0] = 0
+    key_map.requires_grad_(True)
+    rois = torch.tensor([[0, 0.2, 0.2, 1.2, 1.2], [0, 2.0, 1.0, 6.5, 5.5]])
+    refs = [ex.reference_map(m[None]) for m in maps]
+    assert torch.isfinite(refs[0].normed).all()
+    assert (refs[0].normed[:, 0] == 0).all()
+    out = ex([key_map], rois, ref_maps=refs)
+    assert torch.isfinite(out).all()
+    out.sum().backward()
+    assert torch.isfinite(key_map.grad).all()
+    assert torch.isfinite(ex.embed_network.conv.weight.grad).all()
+    # the non-zero RoI: the plain formula's result
+    with torch.no_grad():
+        roi = ex([key_map], rois[1:])
+        want = mmtrack_temporal_roi_features(ex, roi, maps[1:], 2, 4)
+        got = ex([key_map], rois[1:], ref_maps=refs[1:])
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+
+
 @torch.no_grad()
 def test_extractor_without_attention_averages():
     ex = build_extractor(blocks=0)

@@ -16,7 +16,8 @@ from mmhvr.registry import MODELS
 class ReferenceMap:
     """A reference frame's map, laid out once for Most Similar RoI Align.
 
-    ``normed``: (C, H*W), every pixel's feature L2-normalised over C;
+    ``normed``: (C, H*W), every pixel's feature L2-normalised over C (an
+    all-zero pixel stays 0);
     ``pixels``: (H*W, C), the unnormalised features; ``taps``: (9, H*W, C)
     the embedding conv's 3x3 taps applied to every pixel (made when first
     needed, without gradients; the frame memory holding this map is
@@ -76,8 +77,7 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         feat = feat.reshape(-1, *feat.shape[-2:])
         c = feat.shape[0]
         flat = feat.reshape(c, -1)
-        return ReferenceMap(flat / flat.norm(p=2, dim=0, keepdim=True),
-                            flat.t().contiguous())
+        return ReferenceMap(F.normalize(flat, dim=0), flat.t().contiguous())
 
     def most_similar_points(self, roi_feats: Tensor,
                             refs: List[ReferenceMap]
@@ -87,7 +87,9 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         softmax of those similarities: ``(inds, weights)``, both
         (n*7*7, K), RoI pixels in (n, y, x) order."""
         c = roi_feats.shape[1]
-        q = roi_feats / roi_feats.norm(p=2, dim=1, keepdim=True)
+        # F.normalize: MMTracking's x / |x| wherever |x| > 1e-12; an
+        # all-zero RoI pixel (a ReLU'd empty region) gets 0, not NaN
+        q = F.normalize(roi_feats, dim=1)
         q = q.permute(0, 2, 3, 1).reshape(-1, c)  # (n*h*w, C)
         out = []
         for ref in refs:
