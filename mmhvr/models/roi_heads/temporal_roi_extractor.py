@@ -41,8 +41,9 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
             attention; 0 averages the RoI and its most similar features.
         fast_reference_embedding (bool): without gradients (testing),
             embed the most similar features through the per-frame conv
-            taps (:meth:`reference_embeddings`, the same values up to float
-            rounding) instead of convolving (T * n) RoIs per key frame.
+            taps instead of convolving (T * n) RoIs per key frame, one
+            reference at a time (:meth:`streamed_temporal_features`, the
+            same values up to float rounding).
         Others: as mmdet's ``SingleRoIExtractor``.
     """
 
@@ -121,54 +122,87 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
             ])
         return ref.taps
 
-    def reference_embeddings(self, refs: List[ReferenceMap],
-                             points: List[Tuple[Tensor, Tensor]], n: int,
-                             h: int, w: int) -> Tensor:
-        """``embed_network`` of the most similar features without forming
-        and convolving them (T, n, C, h, w): the conv is linear, so each
-        output pixel is the bias plus, over the 3x3 taps inside the RoI
-        grid, the weighted sum of the tap's weights applied to the chosen
-        map pixels (:attr:`ReferenceMap.taps`, once per frame)."""
-        conv = self.embed_network.conv
+    def _reference_embedding(self, ref: ReferenceMap, inds: Tensor,
+                             weights: Tensor, n: int, h: int,
+                             w: int) -> Tensor:
+        """``embed_network`` of one reference's most similar features
+        without forming and convolving them, (n*h*w, C) in (n, y, x)
+        order: the conv is linear, so each output pixel is the bias plus,
+        over the 3x3 taps inside the RoI grid, the weighted sum of the
+        tap's weights applied to the chosen map pixels
+        (:attr:`ReferenceMap.taps`, once per frame)."""
         k = self.num_most_similar_points
-        out = []
-        for ref, (inds, weights) in zip(refs, points):
-            taps = self._taps(ref)  # (9, HW, C)
-            hw = taps.shape[1]
-            # the RoI grid padded by one (zero weights: conv's zero padding)
-            inds = F.pad(inds.view(n, h, w, k), (0, 0, 1, 1, 1, 1))
-            weights = F.pad(weights.view(n, h, w, k), (0, 0, 1, 1, 1, 1))
-            # one bag of 9 * K (tap, map pixel) rows per output pixel
-            bag_inds = torch.cat([
-                inds[:, i:i + h, j:j + w] + (i * 3 + j) * hw
-                for i in range(3) for j in range(3)
-            ], dim=-1).reshape(n * h * w, -1)
-            bag_weights = torch.cat([
-                weights[:, i:i + h, j:j + w] for i in range(3)
-                for j in range(3)
-            ], dim=-1).reshape(n * h * w, -1)
-            e = F.embedding_bag(bag_inds, taps.reshape(9 * hw, -1),
-                                per_sample_weights=bag_weights, mode='sum')
-            e = e + conv.bias
-            out.append(e.view(n, h, w, -1).permute(0, 3, 1, 2))
-        return torch.stack(out)
+        taps = self._taps(ref)  # (9, HW, C)
+        hw = taps.shape[1]
+        # the RoI grid padded by one (zero weights: conv's zero padding)
+        inds = F.pad(inds.view(n, h, w, k), (0, 0, 1, 1, 1, 1))
+        weights = F.pad(weights.view(n, h, w, k), (0, 0, 1, 1, 1, 1))
+        # one bag of 9 * K (tap, map pixel) rows per output pixel
+        bag_inds = torch.cat([
+            inds[:, i:i + h, j:j + w] + (i * 3 + j) * hw for i in range(3)
+            for j in range(3)
+        ], dim=-1).reshape(n * h * w, -1)
+        bag_weights = torch.cat([
+            weights[:, i:i + h, j:j + w] for i in range(3) for j in range(3)
+        ], dim=-1).reshape(n * h * w, -1)
+        e = F.embedding_bag(bag_inds, taps.reshape(9 * hw, -1),
+                            per_sample_weights=bag_weights, mode='sum')
+        return e + self.embed_network.conv.bias
 
-    def aggregate(self, roi_feats: Tensor, ref_roi_feats: Tensor,
-                  ref_embeds: Optional[Tensor] = None) -> Tensor:
+    def streamed_temporal_features(self, roi_feats: Tensor,
+                                   refs: List[ReferenceMap]) -> Tensor:
+        """:meth:`most_similar_points`, :meth:`most_similar` and
+        :meth:`aggregate` with the per-frame conv taps (testing), one
+        reference at a time in (pixel, channel) layout: the same values up
+        to float rounding, without the (T+1, n, C, 7, 7) tensors (450 MB
+        for 14 references and 300 RoIs at 512 channels) whose copies and
+        elementwise passes cost more than the similarities.
+
+        Args:
+            roi_feats (Tensor): the key frame's RoI features (n, C, h, w).
+            refs (list[ReferenceMap]): the references' maps.
+
+        Returns:
+            Tensor: the temporal RoI features (n, C, h, w).
+        """
+        n, c, h, w = roi_feats.shape
+        g = self.num_temporal_attention_blocks
+        p = n * h * w
+        pixels = roi_feats.permute(0, 2, 3, 1).reshape(p, c)
+        # normalised in the (n, C, h, w) layout, as most_similar_points: the
+        # same rounding, so the same top-K where similarities nearly tie
+        q = F.normalize(roi_feats, dim=1).permute(0, 2, 3, 1).reshape(p, c)
+        key_embed = self.embed_network(roi_feats).permute(0, 2, 3, 1)
+        key_embed = key_embed.reshape(p, g, c // g)
+        feats = [pixels]
+        logits = [(key_embed * key_embed).sum(dim=2)]  # (P, G) per frame
+        for ref in refs:
+            sims, inds = (q @ ref.normed).topk(
+                self.num_most_similar_points, dim=1, largest=True)
+            weights = sims.softmax(dim=1)
+            feats.append(F.embedding_bag(inds, ref.pixels,
+                                         per_sample_weights=weights,
+                                         mode='sum'))
+            embed = self._reference_embedding(ref, inds, weights, n, h, w)
+            logits.append((embed.view(p, g, -1) * key_embed).sum(dim=2))
+        attention = (torch.stack(logits) / (c / g)**0.5).softmax(dim=0)
+        out = torch.zeros(p, g, c // g, dtype=pixels.dtype,
+                          device=pixels.device)
+        for f, a in zip(feats, attention):
+            out.addcmul_(f.view(p, g, -1), a.unsqueeze(-1))
+        return out.view(n, h, w, c).permute(0, 3, 1, 2).contiguous()
+
+    def aggregate(self, roi_feats: Tensor, ref_roi_feats: Tensor) -> Tensor:
         """Temporal attentional aggregation: (n, C, 7, 7) with
         (T, n, C, 7, 7) → (n, C, 7, 7), a softmax over the T + 1 frames per
         channel group and pixel of ``embed(f) · embed(f_key) / sqrt(C/G)``
-        (``ref_embeds``: the references' ``embed``, when already known)."""
+        (the training path; :meth:`streamed_temporal_features` tests)."""
         f = torch.cat((roi_feats[None], ref_roi_feats))  # (T+1, n, C, h, w)
         if self.num_temporal_attention_blocks <= 0:
             return f.mean(dim=0)
         t, n, c, h, w = f.shape
         g = self.num_temporal_attention_blocks
-        if ref_embeds is None:
-            e = self.embed_network(f.reshape(t * n, c, h, w))
-        else:
-            e = torch.cat((self.embed_network(roi_feats),
-                           ref_embeds.reshape(-1, c, h, w)))
+        e = self.embed_network(f.reshape(t * n, c, h, w))
         e = e.view(t, n, g, -1, h, w)
         logits = (e * e[:1]).sum(dim=3, keepdim=True) / (c / g)**0.5
         weights = logits.softmax(dim=0).expand(-1, -1, -1, c // g, -1, -1)
@@ -185,12 +219,10 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         roi_feats = super().forward(feats, rois, roi_scale_factor)
         if ref_maps is None or not len(roi_feats):
             return roi_feats
-        points = self.most_similar_points(roi_feats, ref_maps)
-        ref_roi = self.most_similar(roi_feats, ref_maps, points)
-        ref_embeds = None
         if self.fast_reference_embedding and \
                 self.num_temporal_attention_blocks > 0 and \
                 not torch.is_grad_enabled():
-            n, _, h, w = roi_feats.shape
-            ref_embeds = self.reference_embeddings(ref_maps, points, n, h, w)
-        return self.aggregate(roi_feats, ref_roi, ref_embeds)
+            return self.streamed_temporal_features(roi_feats, ref_maps)
+        points = self.most_similar_points(roi_feats, ref_maps)
+        ref_roi = self.most_similar(roi_feats, ref_maps, points)
+        return self.aggregate(roi_feats, ref_roi)
