@@ -141,6 +141,17 @@ def test_fgfa_computes_each_frame_once_and_one_flow_per_window_frame():
     assert motion.sizes == window_flows(6, 2) == [3, 3, 4, 4, 3, 3]
 
 
+def test_fgfa_embeds_each_distinct_map_of_a_window_once():
+    """The embedding network runs once per key frame, on the key's own map
+    and each warped frame once: a clamped window's repeats are not
+    embedded again (MMTracking embeds all 2 * frame_range + 1 entries and
+    the key map separately)."""
+    model = build('fgfa', frame_range=2)
+    embed = Calls(model.aggregator.embed_convs[0])
+    run(model, frames(3))
+    assert embed.sizes == [f + 1 for f in window_flows(3, 2)] == [4, 3, 4]
+
+
 def test_fgfa_cached_and_recomputed_supports_agree():
     model = build('fgfa', frame_range=2)
     imgs = frames(5, seed=1)

@@ -134,6 +134,28 @@ def test_embed_aggregator_of_equal_maps_is_that_map():
     assert agg.embed_convs[0].with_activation
 
 
+def test_embed_aggregator_rows_of_a_window_with_repeats():
+    """A clamped window repeats frames: given as rows of the distinct maps
+    (``index``, the key's own map one of them, ``key_row``), each is
+    embedded once and the aggregate is the plain window's."""
+    torch.manual_seed(2)
+    agg = EmbedAggregator(num_convs=2, channels=4, kernel_size=3)
+    x = torch.randn(1, 4, 5, 6)
+    distinct = torch.cat((x, torch.randn(2, 4, 5, 6)))
+    index = torch.tensor([1, 1, 1, 0, 2])  # the window: 1 1 1 key 2
+    want = agg(x, distinct[index])
+    embedded = []
+    agg.embed_convs[0].register_forward_hook(
+        lambda m, args, out: embedded.append(args[0].shape[0]))
+    got = agg(x, distinct, index=index, key_row=0)
+    torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    assert embedded == [3]  # the 3 distinct maps, the key among them
+    # a window without repeats: the same as without index
+    torch.testing.assert_close(
+        agg(x, distinct, index=torch.arange(3), key_row=0),
+        agg(x, distinct), rtol=1e-5, atol=1e-6)
+
+
 def test_embed_aggregator_refuses_a_batch_of_keys():
     with pytest.raises(ValueError, match='x \\(1, C, h, w\\)'):
         identity_aggregator()(torch.zeros(2, 4, 3, 3), torch.zeros(2, 4, 3, 3))

@@ -52,14 +52,33 @@ class EmbedAggregator(BaseModule):
             x = conv(x)
         return x / x.norm(p=2, dim=1, keepdim=True)
 
-    def forward(self, x: Tensor, ref_x: Tensor) -> Tensor:
-        """Aggregate ``ref_x`` (T, C, h, w) for the key map ``x``
-        (1, C, h, w) → (1, C, h, w)."""
+    def forward(self,
+                x: Tensor,
+                ref_x: Tensor,
+                index: Optional[Tensor] = None,
+                key_row: Optional[int] = None) -> Tensor:
+        """Aggregate the window ``ref_x`` (T, C, h, w) for the key map ``x``
+        (1, C, h, w) → (1, C, h, w).
+
+        With ``index`` (T',) the window is ``ref_x[index]`` (rows may
+        repeat), each row embedded once; with ``key_row``, ``ref_x[key_row]``
+        is ``x`` itself and its embedding is reused. Both give the same
+        values as the plain window up to float rounding.
+        """
         if x.dim() != 4 or x.shape[0] != 1 or ref_x.dim() != 4 \
                 or ref_x.shape[1:] != x.shape[1:]:
             raise ValueError(f'EmbedAggregator needs x (1, C, h, w) and '
                              f'ref_x (T, C, h, w), got {tuple(x.shape)} and '
                              f'{tuple(ref_x.shape)}')
-        weights = (self.embed(ref_x) * self.embed(x)).sum(dim=1, keepdim=True)
-        weights = weights.softmax(dim=0)  # over the T references, per pixel
-        return (ref_x * weights).sum(dim=0, keepdim=True)
+        embeds = self.embed(ref_x)
+        key_embed = self.embed(x) if key_row is None else \
+            embeds[key_row:key_row + 1]
+        weights = (embeds * key_embed).sum(dim=1, keepdim=True)
+        if index is None:
+            weights = weights.softmax(dim=0)  # over the T maps, per pixel
+            return (ref_x * weights).sum(dim=0, keepdim=True)
+        weights = weights[index].softmax(dim=0)  # over the window's T'
+        # a row's weight: the sum over its repeats in the window
+        per_row = weights.new_zeros(embeds[:, :1].shape)
+        per_row.index_add_(0, index, weights)
+        return (ref_x * per_row).sum(dim=0, keepdim=True)

@@ -116,19 +116,21 @@ class FGFA(FlowVideoDetector):
         slot = {f: i for i, f in enumerate(warped_ids)}
         key = by_id[key_id]
         x = (key.feats, )
-        if warped_ids:
-            mems = FrameMemory.cat([by_id[f] for f in warped_ids])
-            warped = self.warp((mems.feats, ),
-                               self.flow(key.imgs, mems.imgs, frames[ind]))
-        else:
-            warped = x
-        agg_in = []
-        for level, key_level in zip(warped, x):
-            agg_in.append(torch.cat([
-                key_level if o == self.frame_range else
-                level[slot[f]:slot[f] + 1] for o, f in enumerate(window)
-            ]))
-        return self.aggregate(x, tuple(agg_in))
+        if not warped_ids:
+            return x
+        mems = FrameMemory.cat([by_id[f] for f in warped_ids])
+        warped = self.warp((mems.feats, ),
+                           self.flow(key.imgs, mems.imgs, frames[ind]))
+        # the distinct maps (the key's own first, then each warped frame
+        # once) and the window as rows of them: a frame the clamped window
+        # repeats is embedded once
+        rows = torch.tensor([
+            0 if o == self.frame_range else 1 + slot[f]
+            for o, f in enumerate(window)
+        ], device=key.feats.device)
+        return tuple(
+            self.aggregator(k, torch.cat((k, w)), index=rows, key_row=0)
+            for k, w in zip(x, warped))
 
     def loss(self, inputs: Tensor,
              data_samples: List[TrackDataSample]) -> Dict[str, Tensor]:
