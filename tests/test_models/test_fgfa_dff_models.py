@@ -246,9 +246,15 @@ def test_benchmark_times_both_paths(method):
     assert out['video']['frames'] == 4
     assert out['video']['mean_ms'] > 0
     # 4 single-frame passes, a 1-frame warm-up stream, then the video
-    # path's own: each frame once (FGFA) or key frames 0 and 2 only (DFF)
+    # path's own: each frame once (FGFA) or key frames 0 and 2 only (DFF),
+    # then one frame for the per-pair parts
     assert backbone.sizes[:4] == [1] * 4
-    assert sum(backbone.sizes[4:]) == 1 + (2 if method == 'dff' else 4)
+    assert sum(backbone.sizes[4:-1]) == 1 + (2 if method == 'dff' else 4)
+    assert backbone.sizes[-1] == 1
+    parts = {'flow_pair_ms', 'warp_ms'} | (
+        {'embed_map_ms'} if method == 'fgfa' else set())
+    assert set(out['parts']) == parts
+    assert all(out['parts'][k] > 0 for k in parts)
 
 
 def test_fgfa_online_mode_runs_on_past_frames():

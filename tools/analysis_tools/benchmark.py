@@ -171,8 +171,39 @@ def time_flow_detector(model, frames, warmup: int) -> dict:
                          data['data_samples'][0].video_data_samples[0])
         sync()
         single.append(time.perf_counter() - start)
-    return dict(single_frame=summarize(single[warmup:]),
-                video=time_offline_stream(model, frames, warmup))
+    out = dict(single_frame=summarize(single[warmup:]),
+               video=time_offline_stream(model, frames, warmup))
+    out['parts'] = time_flow_parts(model, data['inputs'][0],
+                                   data['data_samples'][0])
+    return out
+
+
+def time_flow_parts(model, imgs, sample, repeats: int = 3) -> dict:
+    """Median ms of the per-pair parts of a flow detector on one frame
+    (``imgs`` (1, 3, H, W)): one FlowNet flow, one warp and, for FGFA,
+    one map through the aggregator's embedding network; what a key frame
+    pays per frame of its window besides the single-frame detector."""
+    frame = sample.video_data_samples[0]
+    with torch.no_grad():
+        feats = model.extract_feat(imgs)
+
+        def timed(fn):
+            times = []
+            for _ in range(repeats + 1):
+                start = time.perf_counter()
+                result = fn()
+                sync()
+                times.append(time.perf_counter() - start)
+            return result, 1000 * statistics.median(times[1:])
+
+        flow, flow_ms = timed(lambda: model.flow(imgs, imgs, frame))
+        _, warp_ms = timed(lambda: model.warp(feats, flow))
+        parts = dict(flow_pair_ms=flow_ms, warp_ms=warp_ms)
+        aggregator = getattr(model, 'aggregator', None)
+        if aggregator is not None:
+            _, parts['embed_map_ms'] = timed(
+                lambda: aggregator.embed(feats[0]))
+    return parts
 
 
 def time_offline_stream(model, frames, warmup: int) -> dict:
@@ -362,6 +393,9 @@ def main():
                          f'{torch.get_num_threads()} threads').table)
         print(f"{type(model).__name__} / single-frame: "
               f"{results['ratio']:.3f}x")
+        if 'parts' in results:
+            print('per window frame: ' + ', '.join(
+                f'{k[:-3]} {v:.1f} ms' for k, v in results['parts'].items()))
         write_json(results, args.out)
         return
     rss0 = peak_rss_mb()
