@@ -10,27 +10,21 @@ model = dict(
     roi_head=dict(
         _delete_=True,
         type='SelsaRoIHead',
-        bbox_roi_extractor=dict(
-            type='SingleRoIExtractor',
-            roi_layer=dict(type='RoIAlign', output_size=7, sampling_ratio=0),
-            out_channels=128,
-            featmap_strides=[16]),
+        bbox_roi_extractor={{_base_.model.roi_head.bbox_roi_extractor}},
         # HVRBBoxHead's settings in the toy stage 1, SELSA's aggregators
         bbox_head=dict(
             type='SelsaBBoxHead',
-            in_channels=128,
-            fc_out_channels=256,
-            roi_feat_size=7,
-            num_classes=5,
+            in_channels={{_base_.model.roi_head.bbox_head.in_channels}},
+            fc_out_channels={{_base_.model.roi_head.bbox_head.fc_out_channels}},
+            roi_feat_size={{_base_.model.roi_head.bbox_head.roi_feat_size}},
+            num_classes={{_base_.model.roi_head.bbox_head.num_classes}},
             num_shared_fcs=2,
             aggregator=dict(
-                type='RelationBlock', in_channels=256, num_heads=8),
-            bbox_coder=dict(
-                type='DeltaXYWHBBoxCoder',
-                target_means=[0.0, 0.0, 0.0, 0.0],
-                target_stds=[0.1, 0.1, 0.2, 0.2]),
-            reg_class_agnostic=False,
-            loss_cls=dict(
-                type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0),
-            loss_bbox=dict(type='SmoothL1Loss', beta=1.0, loss_weight=1.0))),
+                type='RelationBlock',
+                in_channels={{_base_.model.roi_head.bbox_head.fc_out_channels}},
+                num_heads=8),
+            bbox_coder={{_base_.model.roi_head.bbox_head.bbox_coder}},
+            reg_class_agnostic={{_base_.model.roi_head.bbox_head.reg_class_agnostic}},
+            loss_cls={{_base_.model.roi_head.bbox_head.loss_cls}},
+            loss_bbox={{_base_.model.roi_head.bbox_head.loss_bbox}})),
     test_cfg=dict(num_ref_imgs=num_ref_imgs))
