@@ -185,8 +185,8 @@ class SELSA(HVRDetector):
             ref_inds = [i for i in range(len(frames)) if i != key_ind]
             if not self.roi_head.bbox_head.num_aggregators:
                 # single-frame: the pipeline's other frames are not used
-                imgs, key_ind, ref_inds = imgs[[key_ind]], 0, []
-                frames = [frames[sample.metainfo['key_frames_inds'][0]]]
+                imgs, frames = imgs[[key_ind]], [frames[key_ind]]
+                key_ind, ref_inds = 0, []
             x = self.extract_feat(imgs)
             rpn_sample = copy.deepcopy(frames[key_ind])
             rpn_sample.gt_instances.labels = torch.zeros_like(

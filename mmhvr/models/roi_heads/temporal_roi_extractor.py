@@ -87,17 +87,25 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         similarity to each RoI pixel of ``roi_feats`` (n, C, 7, 7) and the
         softmax of those similarities: ``(inds, weights)``, both
         (n*7*7, K), RoI pixels in (n, y, x) order."""
+        q = self._queries(roi_feats)
+        return [self._top_k(q, ref) for ref in refs]
+
+    @staticmethod
+    def _queries(roi_feats: Tensor) -> Tensor:
+        """RoI features (n, C, h, w) → L2-normalised pixels (n*h*w, C),
+        normalised in the (n, C, h, w) layout: the same rounding wherever
+        they are needed, since a last-bit change flips near-tied top-K
+        picks. F.normalize: MMTracking's x / |x| wherever |x| > 1e-12; an
+        all-zero RoI pixel (a ReLU'd empty region) gets 0, not NaN."""
         c = roi_feats.shape[1]
-        # F.normalize: MMTracking's x / |x| wherever |x| > 1e-12; an
-        # all-zero RoI pixel (a ReLU'd empty region) gets 0, not NaN
-        q = F.normalize(roi_feats, dim=1)
-        q = q.permute(0, 2, 3, 1).reshape(-1, c)  # (n*h*w, C)
-        out = []
-        for ref in refs:
-            sims, inds = (q @ ref.normed).topk(
-                self.num_most_similar_points, dim=1, largest=True)
-            out.append((inds, sims.softmax(dim=1)))
-        return out
+        return F.normalize(roi_feats, dim=1).permute(0, 2, 3, 1).reshape(-1, c)
+
+    def _top_k(self, q: Tensor, ref: ReferenceMap) -> Tuple[Tensor, Tensor]:
+        """The K map pixels of ``ref`` most similar to each row of ``q``
+        and the softmax of their similarities, both (rows, K)."""
+        sims, inds = (q @ ref.normed).topk(
+            self.num_most_similar_points, dim=1, largest=True)
+        return inds, sims.softmax(dim=1)
 
     def most_similar(self, roi_feats: Tensor, refs: List[ReferenceMap],
                      points: Optional[List[Tuple[Tensor, Tensor]]] = None
@@ -169,17 +177,13 @@ class TemporalRoIAlignExtractor(SingleRoIExtractor):
         g = self.num_temporal_attention_blocks
         p = n * h * w
         pixels = roi_feats.permute(0, 2, 3, 1).reshape(p, c)
-        # normalised in the (n, C, h, w) layout, as most_similar_points: the
-        # same rounding, so the same top-K where similarities nearly tie
-        q = F.normalize(roi_feats, dim=1).permute(0, 2, 3, 1).reshape(p, c)
+        q = self._queries(roi_feats)
         key_embed = self.embed_network(roi_feats).permute(0, 2, 3, 1)
         key_embed = key_embed.reshape(p, g, c // g)
         feats = [pixels]
         logits = [(key_embed * key_embed).sum(dim=2)]  # (P, G) per frame
         for ref in refs:
-            sims, inds = (q @ ref.normed).topk(
-                self.num_most_similar_points, dim=1, largest=True)
-            weights = sims.softmax(dim=1)
+            inds, weights = self._top_k(q, ref)
             feats.append(F.embedding_bag(inds, ref.pixels,
                                          per_sample_weights=weights,
                                          mode='sum'))
